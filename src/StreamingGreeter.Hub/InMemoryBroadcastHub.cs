@@ -1,0 +1,348 @@
+using System.ComponentModel.DataAnnotations;
+using System.Threading.Channels;
+using StreamingGreeter.Hub.Internal;
+
+namespace StreamingGreeter.Hub;
+
+/// <summary>
+/// The embedded, in-process <see cref="IBroadcastHub"/>: one bounded channel per subscriber, written without waiting
+/// by publishers, and a bounded history per room.
+/// </summary>
+/// <remarks>
+/// Locks: one for the room table, one per room. The table lock may be taken before a room's lock, never after, and no
+/// lock is held across an await or while a subscriber's channel is completed.
+/// </remarks>
+public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
+{
+    private readonly BroadcastHubOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
+    private readonly Lock _roomsGate = new();
+    private readonly BoundedChannelOptions _channelOptions;
+    private readonly ITimer _sweepTimer;
+    private int _subscriberCount;
+
+    /// <summary>Creates a hub.</summary>
+    /// <exception cref="ValidationException">An option is out of range.</exception>
+    public InMemoryBroadcastHub(BroadcastHubOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _channelOptions = new BoundedChannelOptions(options.SubscriberBufferCapacity)
+        {
+            SingleReader = true,
+            // Writes happen under the room's gate, one at a time, but from many threads.
+            SingleWriter = false,
+            FullMode = options.SlowSubscriberPolicy == SlowSubscriberPolicy.DropOldest
+                ? BoundedChannelFullMode.DropOldest
+                : BoundedChannelFullMode.Wait,
+        };
+        var sweepPeriod = TimeSpan.FromTicks(Math.Max(options.IdleRoomTimeout.Ticks / 4, TimeSpan.TicksPerSecond));
+        _sweepTimer = _time.CreateTimer(static state => ((InMemoryBroadcastHub)state!).RemoveExpiredRooms(), this, sweepPeriod, sweepPeriod);
+    }
+
+    /// <summary>Rooms currently held.</summary>
+    public int RoomCount
+    {
+        get
+        {
+            lock (_roomsGate)
+            {
+                return _rooms.Count;
+            }
+        }
+    }
+
+    /// <summary>Subscriptions currently registered in a room.</summary>
+    public int SubscriberCount => Volatile.Read(ref _subscriberCount);
+
+    /// <inheritdoc />
+    public ValueTask<PublishResult> PublishAsync(string room, string sender, string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(text);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        List<Subscriber>? overflowed = null;
+        while (true)
+        {
+            var state = GetOrCreateRoom(room);
+            RoomEvent published;
+            bool empty;
+            lock (state.Gate)
+            {
+                if (state.Closed)
+                {
+                    continue;
+                }
+
+                published = AppendLocked(state, RoomEventKind.Message, sender, text, ref overflowed);
+                empty = IsEmptyLocked(state);
+            }
+
+            Disconnect(overflowed);
+            if (empty)
+            {
+                RemoveIfEmpty(state);
+            }
+
+            return new ValueTask<PublishResult>(new PublishResult(published.Sequence, published.Epoch));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IRoomSubscription> SubscribeAsync(string room, SubscribeOptions options = default, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.AfterSequence);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var channel = Channel.CreateBounded<RoomEvent>(_channelOptions);
+        List<Subscriber>? overflowed = null;
+        while (true)
+        {
+            var state = GetOrCreateRoom(room);
+            Subscriber subscriber;
+            lock (state.Gate)
+            {
+                if (state.Closed)
+                {
+                    continue;
+                }
+
+                subscriber = new Subscriber(this, state, options.Member, channel);
+                var replay = ReplayLocked(state, options);
+                if (options.Member is not null)
+                {
+                    // Published before the subscriber is registered and handed to it as the last replayed event, so
+                    // its own JOINED is the first live event it sees, whether or not history is kept.
+                    var joined = AppendLocked(state, RoomEventKind.Joined, options.Member, string.Empty, ref overflowed);
+                    Array.Resize(ref replay, replay.Length + 1);
+                    replay[^1] = joined;
+                }
+
+                state.Add(subscriber);
+                Interlocked.Increment(ref _subscriberCount);
+                subscriber.Start(replay);
+            }
+
+            Disconnect(overflowed);
+            return new ValueTask<IRoomSubscription>(subscriber);
+        }
+    }
+
+    /// <summary>Stops the idle-room timer.</summary>
+    public void Dispose() => _sweepTimer.Dispose();
+
+    internal void Unsubscribe(Subscriber subscriber, bool graceful)
+    {
+        if (!subscriber.TryEnd())
+        {
+            return;
+        }
+
+        var state = subscriber.RoomState;
+        List<Subscriber>? overflowed = null;
+        bool empty;
+        lock (state.Gate)
+        {
+            // Graceful: LEFT goes out while the subscriber is still registered, so it is the last event it reads.
+            if (!graceful)
+            {
+                RemoveLocked(state, subscriber);
+            }
+
+            if (subscriber.Member is not null && !state.Closed)
+            {
+                AppendLocked(state, RoomEventKind.Left, subscriber.Member, string.Empty, ref overflowed);
+            }
+
+            RemoveLocked(state, subscriber);
+            empty = IsEmptyLocked(state);
+        }
+
+        Disconnect(overflowed);
+        subscriber.Complete();
+        if (empty)
+        {
+            RemoveIfEmpty(state);
+        }
+    }
+
+    /// <summary>Removes rooms that have had no subscriber for longer than <see cref="BroadcastHubOptions.IdleRoomTimeout"/>.</summary>
+    internal void RemoveExpiredRooms()
+    {
+        var cutoff = _time.GetUtcNow().UtcTicks - _options.IdleRoomTimeout.Ticks;
+        Room[] idle;
+        lock (_roomsGate)
+        {
+            idle = [.. _rooms.Values.Where(static r => r.IsIdle)];
+        }
+
+        foreach (var state in idle)
+        {
+            lock (state.Gate)
+            {
+                if (state.Closed || !state.IsIdle || state.IdleSince > cutoff)
+                {
+                    continue;
+                }
+
+                state.Closed = true;
+            }
+
+            Forget(state);
+        }
+    }
+
+    private Room GetOrCreateRoom(string name)
+    {
+        lock (_roomsGate)
+        {
+            if (_rooms.TryGetValue(name, out var existing))
+            {
+                if (!existing.Closed)
+                {
+                    return existing;
+                }
+
+                _rooms.Remove(name);
+            }
+
+            if (_rooms.Count >= _options.MaxRooms)
+            {
+                EvictLongestIdleLocked(name);
+            }
+
+            var created = new Room(name, Guid.NewGuid().ToString("N"), _options.HistorySize, _time.GetUtcNow().UtcTicks);
+            _rooms.Add(name, created);
+            return created;
+        }
+    }
+
+    /// <summary>Called with the table lock held: frees one slot by closing the room idle for longest, or throws.</summary>
+    private void EvictLongestIdleLocked(string wanted)
+    {
+        while (true)
+        {
+            Room? candidate = null;
+            foreach (var state in _rooms.Values)
+            {
+                if (state.Closed)
+                {
+                    candidate = state;
+                    break;
+                }
+
+                // Read without the room's gate to choose; confirmed under it below.
+                if (state.IsIdle && (candidate is null || state.IdleSince < candidate.IdleSince))
+                {
+                    candidate = state;
+                }
+            }
+
+            if (candidate is null)
+            {
+                throw new RoomLimitExceededException(wanted, _options.MaxRooms);
+            }
+
+            lock (candidate.Gate)
+            {
+                if (!candidate.Closed && !candidate.IsIdle)
+                {
+                    continue;
+                }
+
+                candidate.Closed = true;
+            }
+
+            _rooms.Remove(candidate.Name);
+            return;
+        }
+    }
+
+    private RoomEvent AppendLocked(Room state, RoomEventKind kind, string sender, string text, ref List<Subscriber>? overflowed)
+    {
+        var item = new RoomEvent(kind, state.Name, sender, text, ++state.LastSequence, _time.GetUtcNow(), state.Epoch);
+        state.History.Add(item);
+        var subscribers = state.Subscribers;
+        // Backwards, because removing swaps the last subscriber into the freed slot.
+        for (var i = subscribers.Length - 1; i >= 0; i--)
+        {
+            var subscriber = subscribers[i];
+            if (!subscriber.TryDeliver(item))
+            {
+                RemoveLocked(state, subscriber);
+                (overflowed ??= []).Add(subscriber);
+            }
+        }
+
+        return item;
+    }
+
+    private static RoomEvent[] ReplayLocked(Room state, SubscribeOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.Epoch) && !string.Equals(options.Epoch, state.Epoch, StringComparison.Ordinal))
+        {
+            return state.History.After(0);
+        }
+
+        return options.AfterSequence > 0 ? state.History.After(options.AfterSequence) : [];
+    }
+
+    private void RemoveLocked(Room state, Subscriber subscriber)
+    {
+        if (state.Remove(subscriber))
+        {
+            Interlocked.Decrement(ref _subscriberCount);
+            if (state.IsIdle)
+            {
+                state.IdleSince = _time.GetUtcNow().UtcTicks;
+            }
+        }
+    }
+
+    private static bool IsEmptyLocked(Room state) => state.IsIdle && state.History.Count == 0;
+
+    private void Disconnect(List<Subscriber>? overflowed)
+    {
+        if (overflowed is null)
+        {
+            return;
+        }
+
+        foreach (var subscriber in overflowed)
+        {
+            subscriber.Complete(new SubscriberOverflowException(subscriber.Room, _options.SubscriberBufferCapacity));
+        }
+    }
+
+    private void RemoveIfEmpty(Room state)
+    {
+        lock (state.Gate)
+        {
+            if (state.Closed || !IsEmptyLocked(state))
+            {
+                return;
+            }
+
+            state.Closed = true;
+        }
+
+        Forget(state);
+    }
+
+    private void Forget(Room state)
+    {
+        lock (_roomsGate)
+        {
+            if (_rooms.TryGetValue(state.Name, out var current) && ReferenceEquals(current, state))
+            {
+                _rooms.Remove(state.Name);
+            }
+        }
+    }
+}

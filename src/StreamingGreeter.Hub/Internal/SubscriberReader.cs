@@ -1,0 +1,35 @@
+using System.Threading.Channels;
+
+namespace StreamingGreeter.Hub.Internal;
+
+/// <summary>
+/// Yields the replayed events taken at subscribe time, then the live channel. Both were captured under the room's
+/// gate in one step, which is what makes the seam free of gaps and duplicates.
+/// </summary>
+internal sealed class SubscriberReader(RoomEvent[] replay, ChannelReader<RoomEvent> live) : ChannelReader<RoomEvent>
+{
+    private RoomEvent[] _replay = replay;
+    private int _next;
+
+    public override Task Completion => live.Completion;
+
+    public override bool TryRead(out RoomEvent item)
+    {
+        if (_next < _replay.Length)
+        {
+            item = _replay[_next++];
+            if (_next == _replay.Length)
+            {
+                _replay = [];
+                _next = 0;
+            }
+
+            return true;
+        }
+
+        return live.TryRead(out item!);
+    }
+
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
+        _next < _replay.Length ? new ValueTask<bool>(true) : live.WaitToReadAsync(cancellationToken);
+}

@@ -1,0 +1,44 @@
+namespace StreamingGreeter.Hub;
+
+/// <summary>One event of a room. Immutable once published and shared by every subscriber that receives it.</summary>
+public sealed class RoomEvent
+{
+    /// <summary>Creates an event.</summary>
+    public RoomEvent(RoomEventKind kind, string room, string sender, string text, long sequence, DateTimeOffset time, string epoch)
+    {
+        Kind = kind;
+        Room = room;
+        Sender = sender;
+        Text = text;
+        Sequence = sequence;
+        Time = time;
+        Epoch = epoch;
+    }
+
+    /// <summary>What the event reports.</summary>
+    public RoomEventKind Kind { get; }
+
+    /// <summary>The room the event belongs to.</summary>
+    public string Room { get; }
+
+    /// <summary>Who published the event, or who joined or left.</summary>
+    public string Sender { get; }
+
+    /// <summary>The message text; empty for <see cref="RoomEventKind.Joined"/> and <see cref="RoomEventKind.Left"/>.</summary>
+    public string Text { get; }
+
+    /// <summary>The event's position in the room's sequence space, from 1.</summary>
+    public long Sequence { get; }
+
+    /// <summary>When the hub published the event.</summary>
+    public DateTimeOffset Time { get; }
+
+    /// <summary>The id of the room's sequence space.</summary>
+    public string Epoch { get; }
+
+    /// <summary>
+    /// A slot where a transport may keep its encoded form of this event, so that an event is encoded once rather than
+    /// once per subscriber. Whatever is stored must be safe to share between concurrent readers.
+    /// </summary>
+    public object? TransportState { get; set; }
+}

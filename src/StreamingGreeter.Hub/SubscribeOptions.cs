@@ -1,0 +1,21 @@
+namespace StreamingGreeter.Hub;
+
+/// <summary>Where a subscription starts, and whether it joins the room as a member.</summary>
+public readonly record struct SubscribeOptions
+{
+    /// <summary>
+    /// Replays retained events after this sequence before going live; 0 starts live. Ignored, and all retained
+    /// events are replayed, when <see cref="Epoch"/> is set and is not the room's epoch.
+    /// </summary>
+    public long AfterSequence { get; init; }
+
+    /// <summary>The epoch <see cref="AfterSequence"/> belongs to, if known.</summary>
+    public string? Epoch { get; init; }
+
+    /// <summary>
+    /// When set, the subscription joins the room under this name: a <see cref="RoomEventKind.Joined"/> event is
+    /// published as the subscription starts (and is its first live event), and a <see cref="RoomEventKind.Left"/>
+    /// event when it ends.
+    /// </summary>
+    public string? Member { get; init; }
+}

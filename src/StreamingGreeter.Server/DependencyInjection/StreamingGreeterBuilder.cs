@@ -1,0 +1,6 @@
+namespace Microsoft.Extensions.DependencyInjection;
+
+internal sealed class StreamingGreeterBuilder(IServiceCollection services) : IStreamingGreeterBuilder
+{
+    public IServiceCollection Services { get; } = services;
+}

@@ -1,0 +1,55 @@
+using Grpc.AspNetCore.Server;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StreamingGreeter.Hub;
+using StreamingGreeter.Server;
+using StreamingGreeter.Server.Services;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the StreamingGreeter gRPC service and its broadcast hub.</summary>
+public static class StreamingGreeterServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds gRPC, the Greeter service and the in-memory <see cref="IBroadcastHub"/> (unless another hub was
+    /// registered first). Map the service with <c>MapStreamingGreeter()</c>.
+    /// </summary>
+    public static IStreamingGreeterBuilder AddStreamingGreeter(this IServiceCollection services, Action<StreamingGreeterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddGrpc();
+        services.AddOptions<StreamingGreeterOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BroadcastHubOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        // Per-service options, so an embedding app's other gRPC services keep their own limits.
+        services.AddOptions<GrpcServiceOptions<GreeterService>>()
+            .Configure<IOptions<StreamingGreeterOptions>>((grpc, greeter) =>
+            {
+                grpc.MaxReceiveMessageSize = greeter.Value.MaxReceiveMessageSize;
+                grpc.Interceptors.Add<GreeterExceptionInterceptor>();
+            });
+        services.TryAddSingleton<GreeterExceptionInterceptor>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StreamingGreeterMarker>();
+        services.TryAddSingleton(static sp => new InMemoryBroadcastHub(
+            sp.GetRequiredService<IOptions<BroadcastHubOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IBroadcastHub>(static sp => sp.GetRequiredService<InMemoryBroadcastHub>());
+
+        return new StreamingGreeterBuilder(services);
+    }
+
+    /// <summary>Configures the broadcast hub's limits and policies.</summary>
+    public static IStreamingGreeterBuilder ConfigureHub(this IStreamingGreeterBuilder builder, Action<BroadcastHubOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+}

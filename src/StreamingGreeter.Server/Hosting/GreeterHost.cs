@@ -1,0 +1,60 @@
+using Grpc.HealthCheck;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Serilog;
+
+namespace StreamingGreeter.Server.Hosting;
+
+/// <summary>The standalone server: the Greeter, health and reflection on Kestrel, logging through Serilog.</summary>
+internal static class GreeterHost
+{
+    /// <summary>Where the server listens when neither configuration, environment nor command line says.</summary>
+    public const string DefaultUrl = "http://localhost:50051";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings*.json are copied next to the executable; find them wherever it is started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        builder.Services.AddSerilog((services, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .Enrich.FromLogContext());
+
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        // gRPC without TLS needs HTTP/2 with prior knowledge; configuration may still override per endpoint.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+
+        builder.Services.AddStreamingGreeter();
+        builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
+        builder.Services.Configure<StreamingGreeter.Hub.BroadcastHubOptions>(builder.Configuration.GetSection("Hub"));
+        builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddHostedService<HealthStatusService>();
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapStreamingGreeter();
+        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcReflectionService();
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            app.Logger.LogInformation("StreamingGreeter listening on {Addresses}", string.Join(", ", addresses));
+        });
+
+        return app;
+    }
+}

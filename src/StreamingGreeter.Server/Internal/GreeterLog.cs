@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace StreamingGreeter.Server.Internal;
+
+/// <summary>The Greeter service's log events: Debug at most per call, nothing per message.</summary>
+internal static partial class GreeterLog
+{
+    [LoggerMessage(1, LogLevel.Debug, "Greeting stream for {Name}: {Count} replies every {IntervalMs} ms", EventName = "GreetingStreamStarted")]
+    public static partial void GreetingStreamStarted(ILogger logger, string name, int count, int intervalMs);
+
+    [LoggerMessage(2, LogLevel.Debug, "Greeted {Count} names from one stream", EventName = "ManyGreeted")]
+    public static partial void ManyGreeted(ILogger logger, int count);
+
+    [LoggerMessage(3, LogLevel.Debug, "{Sender} joined room {Room} to chat", EventName = "ChatJoined")]
+    public static partial void ChatJoined(ILogger logger, string room, string sender);
+
+    [LoggerMessage(4, LogLevel.Debug, "Subscribed to room {Room} after sequence {AfterSequence}", EventName = "Subscribed")]
+    public static partial void Subscribed(ILogger logger, string room, long afterSequence);
+
+    [LoggerMessage(5, LogLevel.Debug, "Subscriber of room {Room} fell behind and was disconnected after sequence {LastSequence}", EventName = "SubscriberOverflowed")]
+    public static partial void SubscriberOverflowed(ILogger logger, string room, long lastSequence);
+
+    [LoggerMessage(6, LogLevel.Debug, "Stream ended by server shutdown", EventName = "StreamEndedByShutdown")]
+    public static partial void StreamEndedByShutdown(ILogger logger);
+}

@@ -1,0 +1,205 @@
+using System.Runtime.ExceptionServices;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using StreamingGreeter.Hub;
+using StreamingGreeter.Protos;
+using StreamingGreeter.Server.Internal;
+
+namespace StreamingGreeter.Server.Services;
+
+/// <summary>The <c>helloworld.Greeter</c> service: greetings, and rooms through the <see cref="IBroadcastHub"/>.</summary>
+internal sealed class GreeterService(
+    IBroadcastHub hub,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<GreeterService> logger) : Greeter.GreeterBase
+{
+    public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context)
+    {
+        RequestValidation.Name(request.Name, "name");
+        return Task.FromResult(new HelloReply { Message = "Hello, " + request.Name });
+    }
+
+    public override async Task SayHelloStream(HelloStreamRequest request, IServerStreamWriter<HelloReply> responseStream, ServerCallContext context)
+    {
+        RequestValidation.Name(request.Name, "name");
+        RequestValidation.Range(request.Count, "count", 1, RequestValidation.MaxCount);
+        RequestValidation.Range(request.IntervalMs, "interval_ms", 0, RequestValidation.MaxIntervalMs);
+        GreeterLog.GreetingStreamStarted(logger, request.Name, request.Count, request.IntervalMs);
+
+        using var call = LinkToShutdown(context);
+        var interval = TimeSpan.FromMilliseconds(request.IntervalMs);
+        for (var i = 1; i <= request.Count; i++)
+        {
+            if (i > 1 && interval > TimeSpan.Zero)
+            {
+                await Task.Delay(interval, time, call.Token);
+            }
+
+            await responseStream.WriteAsync(new HelloReply { Message = $"Hello, {request.Name} ({i} of {request.Count})" }, call.Token);
+        }
+    }
+
+    public override async Task<HelloManyReply> SayHelloToMany(IAsyncStreamReader<HelloRequest> requestStream, ServerCallContext context)
+    {
+        using var call = LinkToShutdown(context);
+        var greeting = new ManyGreeting();
+        while (await requestStream.MoveNext(call.Token))
+        {
+            var name = requestStream.Current.Name;
+            RequestValidation.Name(name, $"name of message {greeting.Count + 1}");
+            greeting.Add(name);
+        }
+
+        if (greeting.Count == 0)
+        {
+            throw RequestValidation.Invalid("SayHelloToMany needs at least one name: the stream ended before any HelloRequest");
+        }
+
+        GreeterLog.ManyGreeted(logger, greeting.Count);
+        return new HelloManyReply { Message = greeting.Compose(), Count = greeting.Count };
+    }
+
+    public override async Task Chat(IAsyncStreamReader<ChatMessage> requestStream, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
+    {
+        using var call = LinkToShutdown(context);
+        if (!await requestStream.MoveNext(call.Token))
+        {
+            throw RequestValidation.Invalid("Chat needs a first message naming room and sender: the stream ended before any ChatMessage");
+        }
+
+        var first = requestStream.Current;
+        RequestValidation.Room(first.Room);
+        RequestValidation.Name(first.Sender, "sender");
+        RequestValidation.Text(first.Text);
+        RequestValidation.Resume(first.AfterSequence, first.Epoch);
+
+        var options = new SubscribeOptions { AfterSequence = first.AfterSequence, Epoch = first.Epoch, Member = first.Sender };
+        await using var subscription = await hub.SubscribeAsync(first.Room, options, call.Token);
+        GreeterLog.ChatJoined(logger, first.Room, first.Sender);
+
+        // Two loops: this one reads the client's messages into the hub; the pump is the only writer of the response.
+        var pump = PumpAsync(subscription, responseStream, maxEvents: 0, call);
+        Exception? readFailure = null;
+        try
+        {
+            var message = first;
+            while (true)
+            {
+                if (message.Text.Length > 0)
+                {
+                    await hub.PublishAsync(first.Room, first.Sender, message.Text, call.Token);
+                }
+
+                if (!await requestStream.MoveNext(call.Token))
+                {
+                    break;
+                }
+
+                message = requestStream.Current;
+                CheckFollowUp(first, message);
+            }
+
+            await subscription.LeaveAsync(call.Token);
+        }
+        catch (Exception error)
+        {
+            readFailure = error;
+            await call.CancelAsync();
+        }
+
+        try
+        {
+            await pump;
+        }
+        catch (OperationCanceledException) when (readFailure is not null)
+        {
+            // The pump stopped because the read side failed; that failure is the call's outcome.
+        }
+
+        if (readFailure is not null)
+        {
+            ExceptionDispatchInfo.Throw(readFailure);
+        }
+    }
+
+    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
+    {
+        RequestValidation.Room(request.Room);
+        RequestValidation.Resume(request.AfterSequence, request.Epoch);
+        RequestValidation.NotNegative(request.MaxEvents, "max_events");
+
+        using var call = LinkToShutdown(context);
+        var options = new SubscribeOptions { AfterSequence = request.AfterSequence, Epoch = request.Epoch };
+        await using var subscription = await hub.SubscribeAsync(request.Room, options, call.Token);
+        GreeterLog.Subscribed(logger, request.Room, request.AfterSequence);
+        await PumpAsync(subscription, responseStream, request.MaxEvents, call);
+    }
+
+    public override async Task<PublishReply> Publish(PublishRequest request, ServerCallContext context)
+    {
+        RequestValidation.Room(request.Room);
+        RequestValidation.OptionalSender(request.Sender);
+        RequestValidation.Text(request.Text);
+
+        var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, context.CancellationToken);
+        return new PublishReply { Sequence = result.Sequence, Epoch = result.Epoch };
+    }
+
+    private static void CheckFollowUp(ChatMessage first, ChatMessage message)
+    {
+        if (message.Room.Length > 0 && !string.Equals(message.Room, first.Room, StringComparison.Ordinal))
+        {
+            throw RequestValidation.Invalid($"room \"{message.Room}\" is not the room this chat joined (\"{first.Room}\"): a Chat call stays in one room");
+        }
+
+        if (message.Sender.Length > 0 && !string.Equals(message.Sender, first.Sender, StringComparison.Ordinal))
+        {
+            throw RequestValidation.Invalid($"sender \"{message.Sender}\" is not the sender this chat joined as (\"{first.Sender}\")");
+        }
+
+        RequestValidation.Text(message.Text);
+    }
+
+    /// <summary>
+    /// The one loop per call that writes to the response stream: a response stream takes one pending write at a time.
+    /// When it fails it cancels <paramref name="call"/>, so the rest of the call stops too.
+    /// </summary>
+    private async Task PumpAsync(IRoomSubscription subscription, IServerStreamWriter<ChatEvent> responseStream, int maxEvents, CancellationTokenSource call)
+    {
+        var events = subscription.Events;
+        var lastSequence = 0L;
+        var sent = 0;
+        try
+        {
+            while (await events.WaitToReadAsync(call.Token))
+            {
+                while (events.TryRead(out var item))
+                {
+                    await responseStream.WriteAsync(ChatEventEncoder.Encode(item), call.Token);
+                    lastSequence = item.Sequence;
+                    if (++sent == maxEvents)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        catch (SubscriberOverflowException overflow)
+        {
+            await call.CancelAsync();
+            GreeterLog.SubscriberOverflowed(logger, subscription.Room, lastSequence);
+            throw new RpcException(new Status(
+                StatusCode.ResourceExhausted,
+                $"{overflow.Message} (Hub:SubscriberBufferCapacity); subscribe again with after_sequence={lastSequence} and epoch={subscription.Epoch} to resume"));
+        }
+        catch
+        {
+            await call.CancelAsync();
+            throw;
+        }
+    }
+
+    private CancellationTokenSource LinkToShutdown(ServerCallContext context) =>
+        CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+}
