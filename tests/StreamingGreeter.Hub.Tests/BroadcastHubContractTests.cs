@@ -1,0 +1,341 @@
+using System.Threading.Channels;
+using StreamingGreeter.Hub;
+
+namespace StreamingGreeter.Hub.Tests;
+
+/// <summary>What every <see cref="IBroadcastHub"/> implementation must do; each implementation's test class inherits it.</summary>
+public abstract class BroadcastHubContractTests
+{
+    protected abstract IBroadcastHub CreateHub(Action<BroadcastHubOptions>? configure = null);
+
+    protected static string NewRoom() => "room-" + Guid.NewGuid().ToString("N")[..8];
+
+    protected static async Task<List<RoomEvent>> ReadAsync(ChannelReader<RoomEvent> reader, int count)
+    {
+        var events = new List<RoomEvent>(count);
+        while (events.Count < count)
+        {
+            events.Add(await reader.ReadAsync().AsTask().DefaultTimeout());
+        }
+
+        return events;
+    }
+
+    protected static void AssertConsecutive(IReadOnlyList<RoomEvent> events, long first)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            Assert.True(events[i].Sequence == first + i, $"event {i}: expected sequence {first + i}, got {events[i].Sequence}");
+        }
+    }
+
+    [Fact]
+    public async Task Publish_NoSubscriber_SequenceStartsAtOneAndGrowsByOne()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+
+        var first = await hub.PublishAsync(room, "ann", "one");
+        var second = await hub.PublishAsync(room, "ann", "two");
+
+        Assert.Equal(1, first.Sequence);
+        Assert.Equal(2, second.Sequence);
+        Assert.False(string.IsNullOrEmpty(first.Epoch));
+        Assert.Equal(first.Epoch, second.Epoch);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Publish_ConcurrentPublishers_EverySubscriberSeesOneOrderWithNoGap()
+    {
+        const int publishers = 4;
+        const int perPublisher = 500;
+        var hub = CreateHub(o => o.SubscriberBufferCapacity = publishers * perPublisher);
+        var room = NewRoom();
+        var subscriptions = new List<IRoomSubscription>();
+        for (var i = 0; i < 3; i++)
+        {
+            subscriptions.Add(await hub.SubscribeAsync(room).DefaultTimeout());
+        }
+
+        var reads = subscriptions.Select(s => ReadAsync(s.Events, publishers * perPublisher)).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(async () =>
+        {
+            for (var i = 0; i < perPublisher; i++)
+            {
+                await hub.PublishAsync(room, $"p{p}", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }))).DefaultTimeout();
+
+        var seen = await Task.WhenAll(reads).DefaultTimeout();
+        foreach (var events in seen)
+        {
+            AssertConsecutive(events, 1);
+            Assert.Equal(seen[0].Select(e => (e.Sender, e.Text)), events.Select(e => (e.Sender, e.Text)));
+            // Each publisher's own messages keep the order it published them in.
+            foreach (var group in events.GroupBy(e => e.Sender))
+            {
+                Assert.Equal(Enumerable.Range(0, perPublisher).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), group.Select(e => e.Text));
+            }
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            await subscription.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Subscribe_AfterSequenceWhileOthersPublish_NoGapAndNoDuplicateAtSeam()
+    {
+        const int total = 3000;
+        var hub = CreateHub(o => o.HistorySize = total);
+        var room = NewRoom();
+        var published = 0L;
+        var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var publisher = Task.Run(async () =>
+        {
+            for (var i = 0; i < total; i++)
+            {
+                var result = await hub.PublishAsync(room, "pub", "x");
+                Volatile.Write(ref published, result.Sequence);
+                if (i == total / 3)
+                {
+                    halfway.TrySetResult();
+                }
+            }
+        });
+
+        await halfway.Task.DefaultTimeout();
+        var resumeAfter = Volatile.Read(ref published) / 2;
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = resumeAfter }).DefaultTimeout();
+        await publisher.DefaultTimeout();
+
+        var events = await ReadAsync(subscription.Events, (int)(total - resumeAfter));
+        AssertConsecutive(events, resumeAfter + 1);
+        Assert.Equal(total, events[^1].Sequence);
+        Assert.False(subscription.Events.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task Subscribe_SameEpoch_ReplaysOnlyAfterSequence()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        PublishResult last = default;
+        for (var i = 0; i < 5; i++)
+        {
+            last = await hub.PublishAsync(room, "ann", $"m{i}");
+        }
+
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 3, Epoch = last.Epoch });
+
+        var events = await ReadAsync(subscription.Events, 2);
+        Assert.Equal([4L, 5L], events.Select(e => e.Sequence));
+        Assert.Equal(["m3", "m4"], events.Select(e => e.Text));
+        Assert.Equal(last.Epoch, subscription.Epoch);
+    }
+
+    [Fact]
+    public async Task Subscribe_OtherEpoch_IgnoresAfterSequenceAndReplaysAllRetained()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        for (var i = 0; i < 5; i++)
+        {
+            await hub.PublishAsync(room, "ann", $"m{i}");
+        }
+
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 4, Epoch = "an-epoch-from-before" });
+
+        var events = await ReadAsync(subscription.Events, 5);
+        AssertConsecutive(events, 1);
+        Assert.NotEqual("an-epoch-from-before", subscription.Epoch);
+    }
+
+    [Fact]
+    public async Task Subscribe_AfterSequenceZero_StartsLive()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        await hub.PublishAsync(room, "ann", "old");
+
+        await using var subscription = await hub.SubscribeAsync(room);
+        await hub.PublishAsync(room, "ann", "new");
+
+        var events = await ReadAsync(subscription.Events, 1);
+        Assert.Equal("new", events[0].Text);
+        Assert.Equal(2, events[0].Sequence);
+    }
+
+    [Fact]
+    public async Task Subscribe_HistoryShorterThanGap_ReplaysWhatIsRetainedAndShowsTheJump()
+    {
+        var hub = CreateHub(o => o.HistorySize = 10);
+        var room = NewRoom();
+        for (var i = 0; i < 30; i++)
+        {
+            await hub.PublishAsync(room, "ann", "x");
+        }
+
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 5 });
+
+        var events = await ReadAsync(subscription.Events, 10);
+        AssertConsecutive(events, 21);
+    }
+
+    [Fact]
+    public async Task Subscribe_AsMember_OwnJoinedIsFirstLiveEvent()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        await using var watcher = await hub.SubscribeAsync(room);
+        await hub.PublishAsync(room, "bob", "before");
+
+        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
+        await hub.PublishAsync(room, "bob", "after");
+
+        var own = await ReadAsync(member.Events, 2);
+        Assert.Equal((RoomEventKind.Joined, "ann", 2L), (own[0].Kind, own[0].Sender, own[0].Sequence));
+        Assert.Equal((RoomEventKind.Message, "after", 3L), (own[1].Kind, own[1].Text, own[1].Sequence));
+        var seen = await ReadAsync(watcher.Events, 3);
+        Assert.Equal([RoomEventKind.Message, RoomEventKind.Joined, RoomEventKind.Message], seen.Select(e => e.Kind));
+    }
+
+    [Fact]
+    public async Task Subscribe_AsMemberResuming_ReplaysMissedEventsThenOwnJoined()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        for (var i = 0; i < 4; i++)
+        {
+            await hub.PublishAsync(room, "bob", $"m{i}");
+        }
+
+        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann", AfterSequence = 2 });
+
+        var events = await ReadAsync(member.Events, 3);
+        AssertConsecutive(events, 3);
+        Assert.Equal(RoomEventKind.Joined, events[^1].Kind);
+    }
+
+    [Fact]
+    public async Task LeaveAsync_Member_OwnLeftIsLastEventAndEventsComplete()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        await using var watcher = await hub.SubscribeAsync(room);
+        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
+        await hub.PublishAsync(room, "ann", "bye");
+
+        await member.LeaveAsync();
+
+        var own = new List<RoomEvent>();
+        await foreach (var item in member.Events.ReadAllAsync().WithCancellation(new CancellationTokenSource(TimeoutExtensions.Timeout).Token))
+        {
+            own.Add(item);
+        }
+
+        Assert.Equal([RoomEventKind.Joined, RoomEventKind.Message, RoomEventKind.Left], own.Select(e => e.Kind));
+        var seen = await ReadAsync(watcher.Events, 3);
+        Assert.Equal((RoomEventKind.Left, "ann"), (seen[2].Kind, seen[2].Sender));
+        await member.DisposeAsync();
+        await hub.PublishAsync(room, "bob", "still here");
+        var next = await ReadAsync(watcher.Events, 1);
+        Assert.Equal("still here", next[0].Text);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_Member_OthersSeeLeftOnce()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        await using var watcher = await hub.SubscribeAsync(room);
+        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
+
+        await member.DisposeAsync();
+        await member.DisposeAsync();
+        await hub.PublishAsync(room, "bob", "after");
+
+        var seen = await ReadAsync(watcher.Events, 3);
+        Assert.Equal([RoomEventKind.Joined, RoomEventKind.Left, RoomEventKind.Message], seen.Select(e => e.Kind));
+        AssertConsecutive(seen, 1);
+    }
+
+    [Fact]
+    public async Task SlowSubscriber_Disconnect_FailsAfterItsBufferWhileOthersGetEverything()
+    {
+        var hub = CreateHub(o =>
+        {
+            o.SubscriberBufferCapacity = 8;
+            o.SlowSubscriberPolicy = SlowSubscriberPolicy.Disconnect;
+        });
+        var room = NewRoom();
+        await using var slow = await hub.SubscribeAsync(room);
+        await using var fast = await hub.SubscribeAsync(room);
+        var fastEvents = new List<RoomEvent>();
+
+        for (var i = 0; i < 50; i++)
+        {
+            await hub.PublishAsync(room, "pub", "x");
+            fastEvents.AddRange(await ReadAsync(fast.Events, 1));
+        }
+
+        AssertConsecutive(fastEvents, 1);
+        var buffered = await ReadAsync(slow.Events, 8);
+        AssertConsecutive(buffered, 1);
+        var failure = await Assert.ThrowsAsync<SubscriberOverflowException>(() => slow.Events.ReadAsync().AsTask()).DefaultTimeout();
+        Assert.Contains("8", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SlowSubscriber_DropOldest_StaysSubscribedAndSeesTheJump()
+    {
+        var hub = CreateHub(o =>
+        {
+            o.SubscriberBufferCapacity = 8;
+            o.SlowSubscriberPolicy = SlowSubscriberPolicy.DropOldest;
+        });
+        var room = NewRoom();
+        await using var slow = await hub.SubscribeAsync(room);
+
+        for (var i = 0; i < 50; i++)
+        {
+            await hub.PublishAsync(room, "pub", "x");
+        }
+
+        var buffered = await ReadAsync(slow.Events, 8);
+        AssertConsecutive(buffered, 43);
+        await hub.PublishAsync(room, "pub", "live");
+        var next = await ReadAsync(slow.Events, 1);
+        Assert.Equal(51, next[0].Sequence);
+    }
+
+    [Fact]
+    public async Task Events_ReadCancelled_ThrowsAndSubscriptionCanBeDisposed()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        var subscription = await hub.SubscribeAsync(room);
+        using var cts = new CancellationTokenSource();
+
+        var pending = subscription.Events.WaitToReadAsync(cts.Token).AsTask();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending).DefaultTimeout();
+        await subscription.DisposeAsync();
+        Assert.False(await subscription.Events.WaitToReadAsync().AsTask().DefaultTimeout());
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WhileReaderWaits_ReaderCompletes()
+    {
+        var hub = CreateHub();
+        var subscription = await hub.SubscribeAsync(NewRoom());
+
+        var pending = subscription.Events.WaitToReadAsync().AsTask();
+        Assert.False(pending.IsCompleted);
+        await subscription.DisposeAsync();
+
+        Assert.False(await pending.DefaultTimeout());
+    }
+}
