@@ -21,6 +21,10 @@ public sealed class BroadcastHubOptions
     [Range(1, 10_000_000)]
     public int MaxRooms { get; set; } = 10_000;
 
+    /// <summary>Subscribers one room may have at once; more get <see cref="SubscriberLimitExceededException"/>. Default 100,000.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxSubscribersPerRoom { get; set; } = 100_000;
+
     /// <summary>How long a room without subscribers keeps its history before it is removed. Default 10 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan IdleRoomTimeout { get; set; } = TimeSpan.FromMinutes(10);

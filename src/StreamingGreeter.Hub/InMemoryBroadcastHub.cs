@@ -20,16 +20,25 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     private readonly Lock _roomsGate = new();
     private readonly BoundedChannelOptions _channelOptions;
     private readonly ITimer _sweepTimer;
+    private readonly HubMetrics _metrics;
+    private readonly Action<RoomEvent>? _onDropped;
     private int _subscriberCount;
 
     /// <summary>Creates a hub.</summary>
     /// <exception cref="ValidationException">An option is out of range.</exception>
-    public InMemoryBroadcastHub(BroadcastHubOptions options, TimeProvider? timeProvider = null)
+    public InMemoryBroadcastHub(BroadcastHubOptions options, TimeProvider? timeProvider = null, HubMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
+        _metrics = metrics ?? new HubMetrics();
+        _metrics.Observe(() => RoomCount, () => SubscriberCount);
+        if (options.SlowSubscriberPolicy == SlowSubscriberPolicy.DropOldest)
+        {
+            _onDropped = _ => _metrics.Dropped();
+        }
+
         _channelOptions = new BoundedChannelOptions(options.SubscriberBufferCapacity)
         {
             SingleReader = true,
@@ -100,7 +109,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.AfterSequence);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var channel = Channel.CreateBounded<RoomEvent>(_channelOptions);
+        var channel = Channel.CreateBounded(_channelOptions, _onDropped);
         List<Subscriber>? overflowed = null;
         while (true)
         {
@@ -111,6 +120,11 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
                 if (state.Closed)
                 {
                     continue;
+                }
+
+                if (state.SubscriberCount >= _options.MaxSubscribersPerRoom)
+                {
+                    throw new SubscriberLimitExceededException(room, _options.MaxSubscribersPerRoom);
                 }
 
                 subscriber = new Subscriber(this, state, options.Member, channel);
@@ -280,6 +294,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
             }
         }
 
+        _metrics.Published(state.SubscriberCount);
         return item;
     }
 
@@ -314,6 +329,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
             return;
         }
 
+        _metrics.Disconnected(overflowed.Count);
         foreach (var subscriber in overflowed)
         {
             subscriber.Complete(new SubscriberOverflowException(subscriber.Room, _options.SubscriberBufferCapacity));

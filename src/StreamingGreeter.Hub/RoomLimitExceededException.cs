@@ -1,19 +1,14 @@
 namespace StreamingGreeter.Hub;
 
 /// <summary>A new room was needed while the hub already holds its maximum number of rooms, none of them idle.</summary>
-public sealed class RoomLimitExceededException : Exception
+public sealed class RoomLimitExceededException : HubLimitExceededException
 {
     /// <summary>Creates the exception.</summary>
     public RoomLimitExceededException(string room, int maxRooms)
-        : base($"room \"{room}\" cannot be created: the hub holds its limit of {maxRooms} rooms (Hub:MaxRooms), all with subscribers")
+        : base($"room \"{room}\" cannot be created: the hub holds its limit of {maxRooms} rooms (Hub:MaxRooms), all with subscribers", room, maxRooms)
     {
-        Room = room;
-        MaxRooms = maxRooms;
     }
 
-    /// <summary>The room that could not be created.</summary>
-    public string Room { get; }
-
-    /// <summary>The configured limit.</summary>
-    public int MaxRooms { get; }
+    /// <inheritdoc />
+    public override string Reason => "rooms";
 }

@@ -8,4 +8,19 @@ public sealed class StreamingGreeterOptions
     /// <summary>Largest request message accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 64 KiB.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxReceiveMessageSize { get; set; } = 64 * 1024;
+
+    /// <summary>Streaming calls one HTTP/2 connection may have open at once; more get RESOURCE_EXHAUSTED. Default 100.</summary>
+    [Range(1, 100_000)]
+    public int MaxStreamsPerConnection { get; set; } = 100;
+
+    /// <summary>
+    /// Messages one caller (its authenticated name, else its IP address) may publish per second, through Publish and
+    /// Chat together, with bursts of as many; beyond it RESOURCE_EXHAUSTED. 0 turns the limit off. Default 10,000.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int PublishesPerSecond { get; set; } = 10_000;
+
+    /// <summary>At most one warning about subscribers dropped for falling behind is logged per this interval. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan SlowSubscriberWarningInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -18,11 +18,11 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         }
     }
 
-    private InMemoryBroadcastHub Create(Action<BroadcastHubOptions>? configure = null)
+    private InMemoryBroadcastHub Create(Action<BroadcastHubOptions>? configure = null, HubMetrics? metrics = null)
     {
         var options = new BroadcastHubOptions();
         configure?.Invoke(options);
-        var hub = new InMemoryBroadcastHub(options, _time);
+        var hub = new InMemoryBroadcastHub(options, _time, metrics);
         _hubs.Add(hub);
         return hub;
     }
@@ -137,9 +137,56 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
 
         var error = await Assert.ThrowsAsync<RoomLimitExceededException>(() => hub.PublishAsync("c", "ann", "x").AsTask());
 
-        Assert.Equal(2, error.MaxRooms);
+        Assert.Equal(2, error.Limit);
+        Assert.Equal("rooms", error.Reason);
         Assert.Contains("2 rooms", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await hub.PublishAsync("a", "ann", "x")).Sequence);
+    }
+
+    [Fact]
+    public async Task SubscribeAsync_RoomAtSubscriberLimit_ThrowsWithLimitAndOtherRoomsStillWork()
+    {
+        var hub = Create(o => o.MaxSubscribersPerRoom = 2);
+        await using var first = await hub.SubscribeAsync("full");
+        await using var second = await hub.SubscribeAsync("full");
+
+        var error = await Assert.ThrowsAsync<SubscriberLimitExceededException>(() => hub.SubscribeAsync("full").AsTask());
+
+        Assert.Equal((2, "subscribers_per_room"), (error.Limit, error.Reason));
+        Assert.Contains("2 subscribers", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, hub.SubscriberCount);
+        await second.DisposeAsync();
+        await using var third = await hub.SubscribeAsync("full");
+        Assert.Equal(2, hub.SubscriberCount);
+    }
+
+    [Fact]
+    public async Task Metrics_PublishDeliverDropAndDisconnect_AreCounted()
+    {
+        var metrics = new HubMetrics();
+        using var recorder = new MetricsRecorder(metrics.Meter);
+        var dropping = Create(o => { o.SubscriberBufferCapacity = 2; o.SlowSubscriberPolicy = SlowSubscriberPolicy.DropOldest; }, metrics);
+        await using var slow = await dropping.SubscribeAsync("a");
+        await using var other = await dropping.SubscribeAsync("a");
+        for (var i = 0; i < 5; i++)
+        {
+            await dropping.PublishAsync("a", "ann", "x");
+        }
+
+        Assert.Equal(5, recorder["streaminggreeter.events.published"]);
+        Assert.Equal(10, recorder["streaminggreeter.events.delivered"]);
+        Assert.Equal(6, recorder["streaminggreeter.events.dropped"]);
+        Assert.Equal(2, recorder["streaminggreeter.subscribers"]);
+        Assert.Equal(1, recorder["streaminggreeter.rooms"]);
+
+        var disconnecting = Create(o => o.SubscriberBufferCapacity = 2, metrics);
+        await using var lagging = await disconnecting.SubscribeAsync("b");
+        for (var i = 0; i < 3; i++)
+        {
+            await disconnecting.PublishAsync("b", "ann", "x");
+        }
+
+        Assert.Equal(1, recorder["streaminggreeter.subscribers.disconnected"]);
     }
 
     [Theory]

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Server;
+using StreamingGreeter.Server.Internal;
 using StreamingGreeter.Server.Services;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -31,15 +33,24 @@ public static class StreamingGreeterServiceCollectionExtensions
             .Configure<IOptions<StreamingGreeterOptions>>((grpc, greeter) =>
             {
                 grpc.MaxReceiveMessageSize = greeter.Value.MaxReceiveMessageSize;
+                // The exception interceptor is outermost, so it sees what the stream limit refuses too.
                 grpc.Interceptors.Add<GreeterExceptionInterceptor>();
+                grpc.Interceptors.Add<StreamLimitInterceptor>();
             });
         services.TryAddSingleton<GreeterExceptionInterceptor>();
+        services.TryAddSingleton<StreamLimitInterceptor>();
+        services.TryAddSingleton<ConnectionStreamCounter>();
+        services.TryAddSingleton<PublishRateLimiter>();
+        services.TryAddSingleton<SlowSubscriberWarning>();
+        services.TryAddSingleton<GreeterMetrics>();
+        services.TryAddSingleton(static sp => new HubMetrics(sp.GetService<IMeterFactory>()));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StreamingGreeterMarker>();
         services.TryAddSingleton(static sp => new InMemoryBroadcastHub(
             sp.GetRequiredService<IOptions<BroadcastHubOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<HubMetrics>()));
         services.TryAddSingleton<IBroadcastHub>(static sp => sp.GetRequiredService<InMemoryBroadcastHub>());
 
         return new StreamingGreeterBuilder(services);

@@ -2,6 +2,7 @@ using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace StreamingGreeter.Server.Hosting;
@@ -11,6 +12,9 @@ internal static class GreeterHost
 {
     /// <summary>Where the server listens when neither configuration, environment nor command line says.</summary>
     public const string DefaultUrl = "http://localhost:50051";
+
+    /// <summary>HTTP/2 streams a connection may open beyond Greeter:MaxStreamsPerConnection, for unary calls.</summary>
+    public const int UnaryStreamHeadroom = 100;
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -38,6 +42,13 @@ internal static class GreeterHost
         builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
         builder.Services.Configure<StreamingGreeter.Hub.BroadcastHubOptions>(builder.Configuration.GetSection("Hub"));
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
+        // Kestrel must admit more streams than the service's own limit, or that limit would show up as refused HTTP/2
+        // streams instead of RESOURCE_EXHAUSTED with a message.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<StreamingGreeterOptions>>((kestrel, greeter) =>
+        {
+            var wanted = greeter.Value.MaxStreamsPerConnection + UnaryStreamHeadroom;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(kestrel.Limits.Http2.MaxStreamsPerConnection, wanted);
+        });
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddHostedService<HealthStatusService>();

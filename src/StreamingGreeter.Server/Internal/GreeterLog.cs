@@ -22,4 +22,7 @@ internal static partial class GreeterLog
 
     [LoggerMessage(6, LogLevel.Debug, "Stream ended by server shutdown", EventName = "StreamEndedByShutdown")]
     public static partial void StreamEndedByShutdown(ILogger logger);
+
+    [LoggerMessage(7, LogLevel.Warning, "{Count} subscribers were disconnected for falling behind (latest in room {Room}); at most one such warning per {Interval}", EventName = "SubscribersDroppedForFallingBehind")]
+    public static partial void SubscribersDroppedForFallingBehind(ILogger logger, long count, string room, TimeSpan interval);
 }

@@ -6,8 +6,11 @@ using StreamingGreeter.Server.Internal;
 
 namespace StreamingGreeter.Server.Services;
 
-/// <summary>Gives the Greeter's calls the status their failure means: shutdown is UNAVAILABLE, a full hub RESOURCE_EXHAUSTED.</summary>
-internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifetime, ILogger<GreeterExceptionInterceptor> logger) : Interceptor
+/// <summary>
+/// Gives the Greeter's calls the status their failure means — shutdown is UNAVAILABLE, a hub limit RESOURCE_EXHAUSTED —
+/// and counts refused requests.
+/// </summary>
+internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifetime, GreeterMetrics metrics, ILogger<GreeterExceptionInterceptor> logger) : Interceptor
 {
     public const string ShuttingDownMessage = "server shutting down: reconnect and resume with after_sequence and epoch";
 
@@ -70,8 +73,12 @@ internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifet
             case OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested:
                 GreeterLog.StreamEndedByShutdown(logger);
                 return new RpcException(new Status(StatusCode.Unavailable, ShuttingDownMessage));
-            case RoomLimitExceededException full:
-                return new RpcException(new Status(StatusCode.ResourceExhausted, full.Message));
+            case HubLimitExceededException limit:
+                metrics.Rejected(limit.Reason);
+                return new RpcException(new Status(StatusCode.ResourceExhausted, limit.Message));
+            case RpcException { StatusCode: StatusCode.InvalidArgument }:
+                metrics.Rejected(RejectionReasons.InvalidArgument);
+                return null;
             default:
                 return null;
         }

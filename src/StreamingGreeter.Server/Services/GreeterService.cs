@@ -12,6 +12,9 @@ internal sealed class GreeterService(
     IBroadcastHub hub,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
+    PublishRateLimiter rateLimiter,
+    SlowSubscriberWarning slowSubscribers,
+    GreeterMetrics metrics,
     ILogger<GreeterService> logger) : Greeter.GreeterBase
 {
     public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context)
@@ -88,6 +91,7 @@ internal sealed class GreeterService(
             {
                 if (message.Text.Length > 0)
                 {
+                    rateLimiter.Acquire(context, metrics);
                     await hub.PublishAsync(first.Room, first.Sender, message.Text, call.Token);
                 }
 
@@ -141,6 +145,7 @@ internal sealed class GreeterService(
         RequestValidation.Room(request.Room);
         RequestValidation.OptionalSender(request.Sender);
         RequestValidation.Text(request.Text);
+        rateLimiter.Acquire(context, metrics);
 
         var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, context.CancellationToken);
         return new PublishReply { Sequence = result.Sequence, Epoch = result.Epoch };
@@ -189,6 +194,7 @@ internal sealed class GreeterService(
         {
             await call.CancelAsync();
             GreeterLog.SubscriberOverflowed(logger, subscription.Room, lastSequence);
+            slowSubscribers.Report(subscription.Room);
             throw new RpcException(new Status(
                 StatusCode.ResourceExhausted,
                 $"{overflow.Message} (Hub:SubscriberBufferCapacity); subscribe again with after_sequence={lastSequence} and epoch={subscription.Epoch} to resume"));

@@ -1,0 +1,60 @@
+using System.Threading.RateLimiting;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace StreamingGreeter.Server.Internal;
+
+/// <summary>A token bucket per caller for Publish and Chat messages (Greeter:PublishesPerSecond).</summary>
+internal sealed class PublishRateLimiter : IDisposable
+{
+    private readonly PartitionedRateLimiter<string>? _limiter;
+    private readonly int _perSecond;
+
+    public PublishRateLimiter(IOptions<StreamingGreeterOptions> options)
+    {
+        _perSecond = options.Value.PublishesPerSecond;
+        if (_perSecond == 0)
+        {
+            return;
+        }
+
+        // Refilled ten times a second, so a caller at the limit is not held back in whole-second steps.
+        var bucket = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = _perSecond,
+            TokensPerPeriod = Math.Max(1, _perSecond / 10),
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+        _limiter = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetTokenBucketLimiter(caller, _ => bucket));
+    }
+
+    /// <summary>Takes one publish from the caller's bucket, or fails the call with RESOURCE_EXHAUSTED.</summary>
+    public void Acquire(ServerCallContext context, GreeterMetrics metrics)
+    {
+        if (_limiter is null)
+        {
+            return;
+        }
+
+        var caller = CallerOf(context);
+        using var lease = _limiter.AttemptAcquire(caller);
+        if (!lease.IsAcquired)
+        {
+            metrics.Rejected(RejectionReasons.PublishRate);
+            throw new RpcException(new Status(
+                StatusCode.ResourceExhausted,
+                $"caller {caller} exceeded the publish rate limit of {_perSecond} messages per second (Greeter:PublishesPerSecond)"));
+        }
+    }
+
+    public void Dispose() => _limiter?.Dispose();
+
+    private static string CallerOf(ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        return http.User.Identity is { IsAuthenticated: true, Name: { } name } ? "user " + name
+            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    }
+}

@@ -1,0 +1,9 @@
+namespace StreamingGreeter.Server.Internal;
+
+/// <summary>The values of the <c>reason</c> tag of <c>streaminggreeter.requests.rejected</c>.</summary>
+internal static class RejectionReasons
+{
+    public const string InvalidArgument = "invalid_argument";
+    public const string StreamsPerConnection = "streams_per_connection";
+    public const string PublishRate = "publish_rate";
+}
