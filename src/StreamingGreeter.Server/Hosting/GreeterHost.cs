@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Serilog;
+using StreamingGreeter.Hub;
 
 namespace StreamingGreeter.Server.Hosting;
 
@@ -53,9 +56,12 @@ internal static class GreeterHost
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddHostedService<HealthStatusService>();
 
+        AddPrometheusEndpoint(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // Created now rather than on the first call, so its gauges are there from the first scrape.
+        app.Services.GetRequiredService<IBroadcastHub>();
         app.MapStreamingGreeter();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
@@ -67,5 +73,31 @@ internal static class GreeterHost
         });
 
         return app;
+    }
+
+    /// <summary>Metrics:PrometheusUrl (off by default) serves the StreamingGreeter meter for scraping on its own HTTP/1.1 listener.</summary>
+    private static void AddPrometheusEndpoint(WebApplicationBuilder builder)
+    {
+        var url = builder.Configuration["Metrics:PrometheusUrl"];
+        if (string.IsNullOrEmpty(url))
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new InvalidOperationException($"Metrics:PrometheusUrl \"{url}\" must be an absolute http:// URL, e.g. http://127.0.0.1:9464/metrics");
+        }
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("StreamingGreeter"))
+            .WithMetrics(metrics => metrics
+            .AddMeter(HubMetrics.MeterName)
+            .AddPrometheusHttpListener(listener =>
+            {
+                listener.Host = uri.Host;
+                listener.Port = uri.Port;
+                listener.ScrapeEndpointPath = uri.AbsolutePath == "/" ? "/metrics" : uri.AbsolutePath;
+            }));
     }
 }
