@@ -20,6 +20,13 @@ public sealed class StreamingGreeterOptions
     [Range(0, 10_000_000)]
     public int PublishesPerSecond { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long a Chat call may wait for its first message (room and sender) before it ends with DEADLINE_EXCEEDED,
+    /// so a client that opens streams and never sends cannot hold them. Default 30 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ChatJoinTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>At most one warning about subscribers dropped for falling behind is logged per this interval. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan SlowSubscriberWarningInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Protos;
 using StreamingGreeter.Server.Internal;
@@ -15,6 +16,7 @@ internal sealed class GreeterService(
     PublishRateLimiter rateLimiter,
     SlowSubscriberWarning slowSubscribers,
     GreeterMetrics metrics,
+    IOptions<StreamingGreeterOptions> options,
     ILogger<GreeterService> logger) : Greeter.GreeterBase
 {
     public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context)
@@ -66,12 +68,7 @@ internal sealed class GreeterService(
     public override async Task Chat(IAsyncStreamReader<ChatMessage> requestStream, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
     {
         using var call = LinkToShutdown(context);
-        if (!await requestStream.MoveNext(call.Token))
-        {
-            throw RequestValidation.Invalid("Chat needs a first message naming room and sender: the stream ended before any ChatMessage");
-        }
-
-        var first = requestStream.Current;
+        var first = await ReadJoinAsync(requestStream, call.Token);
         RequestValidation.Room(first.Room);
         RequestValidation.Name(first.Sender, "sender");
         RequestValidation.Text(first.Text);
@@ -149,6 +146,28 @@ internal sealed class GreeterService(
 
         var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, context.CancellationToken);
         return new PublishReply { Sequence = result.Sequence, Epoch = result.Epoch };
+    }
+
+    private async Task<ChatMessage> ReadJoinAsync(IAsyncStreamReader<ChatMessage> requestStream, CancellationToken cancellationToken)
+    {
+        var timeout = options.Value.ChatJoinTimeout;
+        using var join = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        join.CancelAfter(timeout);
+        try
+        {
+            if (!await requestStream.MoveNext(join.Token))
+            {
+                throw RequestValidation.Invalid("Chat needs a first message naming room and sender: the stream ended before any ChatMessage");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(
+                StatusCode.DeadlineExceeded,
+                $"Chat's first message (room and sender) did not arrive within {timeout.TotalSeconds:0.###} s (Greeter:ChatJoinTimeout)"));
+        }
+
+        return requestStream.Current;
     }
 
     private static void CheckFollowUp(ChatMessage first, ChatMessage message)
