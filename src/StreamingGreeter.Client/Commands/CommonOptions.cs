@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace StreamingGreeter.Client.Commands;
+
+/// <summary>The options every command takes: where the server is, how long to wait, and the output format.</summary>
+internal static class CommonOptions
+{
+    public const string DefaultAddress = "http://localhost:50051";
+    public const string AddressVariable = "GREETER_ADDRESS";
+
+    public static readonly Option<string> Address = new("--address", "-a")
+    {
+        Description = $"The server, an http:// or https:// URL (default: ${AddressVariable}, else {DefaultAddress})",
+        HelpName = "URL",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(AddressVariable) is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : DefaultAddress,
+        Validators = { result => CheckAddress(result.GetValueOrDefault<string>(), result.AddError) },
+    };
+
+    public static readonly Option<double?> Timeout = new("--timeout")
+    {
+        Description = "Seconds a call may take (chat and subscribe: how long to keep reconnecting before giving up)",
+        HelpName = "SECONDS",
+        Recursive = true,
+        Validators =
+        {
+            result =>
+            {
+                if (result.GetValueOrDefault<double?>() is <= 0 or double.NaN or double.PositiveInfinity)
+                {
+                    result.AddError("--timeout must be a number of seconds greater than 0");
+                }
+            },
+        },
+    };
+
+    public static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print one JSON object per reply, event or notice, one per line",
+        Recursive = true,
+    };
+
+    public static void AddTo(Command root)
+    {
+        root.Options.Add(Address);
+        root.Options.Add(Timeout);
+        root.Options.Add(Json);
+    }
+
+    public static ClientContext Bind(ParseResult parsed) => new(
+        new Uri(parsed.GetRequiredValue(Address), UriKind.Absolute),
+        parsed.GetValue(Timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        parsed.GetValue(Json));
+
+    private static void CheckAddress(string? value, Action<string> addError)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            addError(string.Create(CultureInfo.InvariantCulture, $"--address \"{value}\" is not an http:// or https:// URL (for example {DefaultAddress})"));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using StreamingGreeter.Protos;
+
+namespace StreamingGreeter.Client.Output;
+
+/// <summary>How replies, room events and notices become lines of standard output.</summary>
+internal interface IOutputFormat
+{
+    string Reply(HelloReply reply);
+
+    string Reply(HelloManyReply reply);
+
+    string Reply(PublishReply reply);
+
+    string Event(ChatEvent item);
+
+    string Notice(Notice notice);
+}

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace StreamingGreeter.Client.Tests.Infrastructure;
+
+/// <summary>
+/// A TCP forwarder between the client and the server that a test can cut: <see cref="Cut"/> drops every connection
+/// and refuses new ones until <see cref="Restore"/>, as a broken network does. It also counts the bytes sent towards
+/// the server.
+/// </summary>
+public sealed class TcpProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _targetPort;
+    private readonly Lock _gate = new();
+    private readonly List<TcpClient> _open = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private bool _cut;
+    private long _bytesToServer;
+    private (long Bytes, TaskCompletionSource Reached)? _bytesWaiter;
+
+    public TcpProxy(int targetPort)
+    {
+        _targetPort = targetPort;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public string Address => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    /// <summary>Completes once at least <paramref name="bytes"/> bytes went towards the server.</summary>
+    public Task WaitForBytesToServerAsync(long bytes)
+    {
+        lock (_gate)
+        {
+            if (_bytesToServer >= bytes)
+            {
+                return Task.CompletedTask;
+            }
+
+            _bytesWaiter = (bytes, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            return _bytesWaiter.Value.Reached.Task;
+        }
+    }
+
+    public void Cut()
+    {
+        TcpClient[] open;
+        lock (_gate)
+        {
+            _cut = true;
+            open = [.. _open];
+            _open.Clear();
+        }
+
+        foreach (var connection in open)
+        {
+            Abort(connection);
+        }
+    }
+
+    public void Restore()
+    {
+        lock (_gate)
+        {
+            _cut = false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        Cut();
+        try
+        {
+            await _accepting;
+        }
+        catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            bool cut;
+            lock (_gate)
+            {
+                cut = _cut;
+            }
+
+            if (cut)
+            {
+                Abort(client);
+                continue;
+            }
+
+            var server = new TcpClient();
+            try
+            {
+                await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+            }
+            catch (SocketException)
+            {
+                client.Dispose();
+                server.Dispose();
+                continue;
+            }
+
+            lock (_gate)
+            {
+                _open.Add(client);
+                _open.Add(server);
+            }
+
+            _ = PumpAsync(client, server, toServer: true);
+            _ = PumpAsync(server, client, toServer: false);
+        }
+    }
+
+    private async Task PumpAsync(TcpClient from, TcpClient to, bool toServer)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            var source = from.GetStream();
+            var target = to.GetStream();
+            int read;
+            while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0)
+            {
+                await target.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                if (toServer)
+                {
+                    CountToServer(read);
+                }
+            }
+
+            to.Client.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // Cut, or one side went away: the other goes too.
+            from.Dispose();
+            to.Dispose();
+        }
+    }
+
+    /// <summary>Resets the connection, as a broken network or a dead peer does.</summary>
+    private static void Abort(TcpClient connection)
+    {
+        try
+        {
+            connection.Client?.Close(0);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        connection.Dispose();
+    }
+
+    private void CountToServer(int bytes)
+    {
+        TaskCompletionSource? reached = null;
+        lock (_gate)
+        {
+            _bytesToServer += bytes;
+            if (_bytesWaiter is { } waiter && _bytesToServer >= waiter.Bytes)
+            {
+                reached = waiter.Reached;
+                _bytesWaiter = null;
+            }
+        }
+
+        reached?.TrySetResult();
+    }
+}
