@@ -134,6 +134,8 @@ internal sealed class GreeterService(
         var options = new SubscribeOptions { AfterSequence = request.AfterSequence, Epoch = request.Epoch };
         await using var subscription = await hub.SubscribeAsync(request.Room, options, call.Token);
         GreeterLog.Subscribed(logger, request.Room, request.AfterSequence);
+        // Headers now, not with the first event: a client learns at once that it is subscribed, even to a quiet room.
+        await context.WriteResponseHeadersAsync([]);
         await PumpAsync(subscription, responseStream, request.MaxEvents, call);
     }
 
