@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+using StreamingGreeter.Protos;
+using StreamingGreeter.Server.Tests.Infrastructure;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
+
+namespace StreamingGreeter.Server.Tests;
+
+/// <summary>Health, reflection and graceful shutdown of the host.</summary>
+[Collection(IsolatedCollection.Name)]
+public sealed class HostTests
+{
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task HealthCheck_AfterStart_Serving()
+    {
+        await using var server = await TestServer.StartAsync();
+        var health = new Health.HealthClient(server.Channel);
+
+        var whole = await health.CheckAsync(new HealthCheckRequest { Service = "" }).ResponseAsync.DefaultTimeout();
+        var greeter = await health.CheckAsync(new HealthCheckRequest { Service = "helloworld.Greeter" }).ResponseAsync.DefaultTimeout();
+
+        Assert.Equal(ServingStatus.Serving, whole.Status);
+        Assert.Equal(ServingStatus.Serving, greeter.Status);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task HealthWatch_HostStopping_ReportsNotServing()
+    {
+        await using var server = await TestServer.StartAsync();
+        var health = new Health.HealthClient(server.Channel);
+        using var watchCancellation = new CancellationTokenSource();
+        using var watch = health.Watch(new HealthCheckRequest { Service = "helloworld.Greeter" }, cancellationToken: watchCancellation.Token);
+        Assert.Equal(ServingStatus.Serving, (await watch.ResponseStream.ReadNextAsync()).Status);
+
+        var stopping = server.StopAsync();
+        var next = await watch.ResponseStream.ReadNextAsync();
+
+        Assert.Equal(ServingStatus.NotServing, next.Status);
+        // A health watch is not a Greeter stream; the watcher, having seen NOT_SERVING, goes away.
+        await watchCancellation.CancelAsync();
+        await stopping.DefaultTimeout();
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task ServerReflection_ListServices_IncludesGreeter()
+    {
+        await using var server = await TestServer.StartAsync();
+        var reflection = new ServerReflection.ServerReflectionClient(server.Channel);
+        using var call = reflection.ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" }).DefaultTimeout();
+        var response = await call.ResponseStream.ReadNextAsync();
+        await call.RequestStream.CompleteAsync().DefaultTimeout();
+        await call.ResponseStream.ReadToEndAsync();
+
+        var names = response.ListServicesResponse.Service.Select(static s => s.Name).ToList();
+        Assert.Contains("helloworld.Greeter", names);
+        Assert.Contains("grpc.health.v1.Health", names);
+    }
+
+    [Fact(Timeout = Timeouts.LongTest)]
+    public async Task StopAsync_1000OpenStreams_EveryStreamUnavailableAndStopWithin5Seconds()
+    {
+        const int Streams = 1000;
+        const int Channels = 4;
+        await using var server = await TestServer.StartAsync();
+        var clients = Enumerable.Range(0, Channels).Select(_ => new Greeter.GreeterClient(server.CreateChannel())).ToArray();
+        var calls = new List<AsyncServerStreamingCall<ChatEvent>>(Streams);
+        for (var i = 0; i < Streams; i++)
+        {
+            calls.Add(clients[i % Channels].Subscribe(new SubscribeRequest { Room = $"shutdown-{i % 10}" }));
+        }
+
+        try
+        {
+            await Wait.UntilAsync(() => server.Hub.SubscriberCount == Streams, () => $"{Streams} subscribers, have {server.Hub.SubscriberCount}", TimeSpan.FromSeconds(30));
+            var outcomes = calls.Select(static call => call.ResponseStream.ReadUntilErrorAsync(TimeSpan.FromSeconds(30))).ToList();
+
+            var stopwatch = Stopwatch.StartNew();
+            await server.StopAsync();
+            stopwatch.Stop();
+            var errors = await Task.WhenAll(outcomes).DefaultTimeout();
+
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"the host took {stopwatch.Elapsed.TotalSeconds:0.0} s to stop with {Streams} open streams");
+            Assert.All(errors, error =>
+            {
+                Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+                // Ended by the server's shutdown, not by a dropped connection.
+                Assert.Contains("shutting down", error.Status.Detail, StringComparison.Ordinal);
+            });
+            Assert.Equal(0, server.Hub.SubscriberCount);
+        }
+        finally
+        {
+            foreach (var call in calls)
+            {
+                call.Dispose();
+            }
+        }
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task StopAsync_OpenChatAndGreetingStreams_EndUnavailable()
+    {
+        await using var server = await TestServer.StartAsync();
+        var chatId = Guid.NewGuid().ToString("N");
+        using var chat = server.Client.Chat(CallTracker.Headers(chatId));
+        await chat.RequestStream.WriteAsync(new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }).DefaultTimeout();
+        await chat.ResponseStream.ReadNextAsync();
+        using var greetings = server.Client.SayHelloStream(new HelloStreamRequest { Name = "Ann", Count = 1000, IntervalMs = 1000 });
+        await greetings.ResponseStream.ReadNextAsync();
+
+        var chatOutcome = chat.ResponseStream.ReadUntilErrorAsync();
+        var greetingsOutcome = greetings.ResponseStream.ReadUntilErrorAsync();
+        await server.StopAsync(TimeSpan.FromSeconds(5));
+        var chatError = await chatOutcome.DefaultTimeout();
+        var greetingsError = await greetingsOutcome.DefaultTimeout();
+
+        Assert.True(greetingsError.StatusCode == StatusCode.Unavailable, $"SayHelloStream ended with {greetingsError}");
+        // The server ends the chat with UNAVAILABLE. The chat's request side is still open, and the .NET HTTP/2 client
+        // can lose the trailers when the connection closes right after them: then it reports INTERNAL for the closed
+        // connection. What the server sent is checked on the server.
+        var serverSent = Assert.IsType<RpcException>(await server.Calls.HandlerEnded(chatId).DefaultTimeout());
+        Assert.Equal(StatusCode.Unavailable, serverSent.StatusCode);
+        Assert.True(
+            chatError.StatusCode == StatusCode.Unavailable
+            || (chatError.StatusCode == StatusCode.Internal && chatError.Status.Detail.Contains("server closed the connection", StringComparison.Ordinal)),
+            $"Chat ended with {chatError}");
+    }
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using StreamingGreeter.Protos;
+using StreamingGreeter.Server.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace StreamingGreeter.Server.Tests;
+
+/// <summary>The server as it is deployed: its own process, a client in another language, and SIGTERM.</summary>
+[Collection(IsolatedCollection.Name)]
+public sealed class ProcessTests(ITestOutputHelper output)
+{
+    private const string Python = "/usr/bin/python3";
+    private const string Protoc = "/usr/bin/protoc";
+    private const string GrpcPythonPlugin = "/usr/bin/grpc_python_plugin";
+    private const int DefaultPort = 50051;
+
+    private const string HelloWorldProto = """
+        syntax = "proto3";
+
+        package helloworld;
+
+        service Greeter {
+          rpc SayHello (HelloRequest) returns (HelloReply) {}
+        }
+
+        message HelloRequest {
+          string name = 1;
+        }
+
+        message HelloReply {
+          string message = 1;
+        }
+
+        """;
+
+    // The classic Python helloworld client, unchanged but for the name it greets.
+    private const string GreeterClientPy = """
+        from __future__ import print_function
+
+        import logging
+
+        import grpc
+        import helloworld_pb2
+        import helloworld_pb2_grpc
+
+
+        def run():
+            with grpc.insecure_channel('localhost:50051') as channel:
+                stub = helloworld_pb2_grpc.GreeterStub(channel)
+                response = stub.SayHello(helloworld_pb2.HelloRequest(name='World'))
+            print("Greeter client received: " + response.message)
+
+
+        if __name__ == '__main__':
+            logging.basicConfig()
+            run()
+
+        """;
+
+    [SkippableFact(Timeout = Timeouts.LongTest)]
+    public async Task SayHello_ClassicPythonClient_GetsGreetingAndServerExitsZeroOnSigterm()
+    {
+        RequirePrerequisites();
+        Assert.False(IsListening(DefaultPort), $"port {DefaultPort} is already in use; this test starts the server on its default address");
+        var work = Directory.CreateTempSubdirectory("greeter-python-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(work.FullName, "helloworld.proto"), HelloWorldProto);
+            await File.WriteAllTextAsync(Path.Combine(work.FullName, "greeter_client.py"), GreeterClientPy);
+            var generated = await RunAsync(Protoc, work.FullName, "--python_out=.", "--grpc_out=.", $"--plugin=protoc-gen-grpc={GrpcPythonPlugin}", "helloworld.proto");
+            Assert.True(generated.ExitCode == 0, $"protoc failed: {generated.Output}");
+
+            await using var server = ServerProcess.Start();
+            var address = await server.WaitUntilListeningAsync();
+            output.WriteLine($"server listening on {address}");
+
+            var client = await RunAsync(Python, work.FullName, "greeter_client.py");
+
+            Assert.True(client.ExitCode == 0, $"the Python client failed: {client.Output}{Environment.NewLine}server: {server.Output}");
+            Assert.Equal("Greeter client received: Hello, World", client.Output.Trim());
+
+            await server.TerminateAsync();
+            var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(exitCode == 0, $"exit code {exitCode}; output:{Environment.NewLine}{server.Output}");
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    [Fact(Timeout = Timeouts.LongTest)]
+    public async Task Sigterm_50OpenStreams_EveryStreamUnavailableAndExitZero()
+    {
+        const int Streams = 50;
+        await using var server = ServerProcess.Start("--urls", "http://127.0.0.1:0");
+        var address = await server.WaitUntilListeningAsync();
+        Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);
+        var port = int.Parse(address["http://127.0.0.1:".Length..], System.Globalization.CultureInfo.InvariantCulture);
+
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        var client = new Greeter.GreeterClient(channel);
+        var room = Rooms.Unique();
+        await client.PublishAsync(new PublishRequest { Room = room, Text = "before" }).ResponseAsync.DefaultTimeout();
+        var calls = Enumerable.Range(0, Streams)
+            .Select(_ => client.Subscribe(new SubscribeRequest { Room = room, Epoch = "stale" }))
+            .ToList();
+        try
+        {
+            // The replayed event arriving on a stream proves that stream is subscribed.
+            foreach (var call in calls)
+            {
+                Assert.Equal("before", (await call.ResponseStream.ReadNextAsync()).Text);
+            }
+
+            var outcomes = calls.Select(static call => call.ResponseStream.ReadUntilErrorAsync(TimeSpan.FromSeconds(15))).ToList();
+            await server.TerminateAsync();
+            var errors = await Task.WhenAll(outcomes).DefaultTimeout(TimeSpan.FromSeconds(15));
+            var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.All(errors, error =>
+            {
+                Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+                Assert.Contains("shutting down", error.Status.Detail, StringComparison.Ordinal);
+            });
+            Assert.True(exitCode == 0, $"exit code {exitCode}; output:{Environment.NewLine}{server.Output}");
+        }
+        finally
+        {
+            foreach (var call in calls)
+            {
+                call.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The Python test needs Debian's python3-grpcio and protobuf-compiler-grpc. Without them it is skipped on a
+    /// developer's machine and fails in CI, where the environment must provide them.
+    /// </summary>
+    private static void RequirePrerequisites()
+    {
+        var missing = new List<string>();
+        if (!File.Exists(Python) || !PythonHasGrpc())
+        {
+            missing.Add($"python3-grpcio ({Python} with the grpc module)");
+        }
+
+        if (!File.Exists(Protoc) || !File.Exists(GrpcPythonPlugin))
+        {
+            missing.Add($"protobuf-compiler-grpc ({Protoc} and {GrpcPythonPlugin})");
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var message = "missing prerequisites; install the Debian packages: apt-get install " + string.Join(", ", missing);
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(message);
+        }
+
+        Skip.If(true, message);
+    }
+
+    private static bool PythonHasGrpc()
+    {
+        using var check = Process.Start(new ProcessStartInfo(Python, ["-c", "import grpc"]) { UseShellExecute = false, RedirectStandardError = true });
+        if (check is null)
+        {
+            return false;
+        }
+
+        check.StandardError.ReadToEnd();
+        return check.WaitForExit(TimeSpan.FromSeconds(30)) && check.ExitCode == 0;
+    }
+
+    private static bool IsListening(int port)
+    {
+        try
+        {
+            using var probe = new TcpClient();
+            probe.Connect("localhost", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string directory, params string[] args)
+    {
+        var info = new ProcessStartInfo(program, args)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // Debian's interpreter with Debian's modules, whatever a Python environment manager put in the environment.
+        info.Environment.Remove("PYTHONPATH");
+        info.Environment.Remove("PYTHONHOME");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().DefaultTimeout(TimeSpan.FromSeconds(30));
+        var text = await stdout.DefaultTimeout();
+        var errors = await stderr.DefaultTimeout();
+        return (process.ExitCode, errors.Length == 0 ? text : text + errors);
+    }
+}
