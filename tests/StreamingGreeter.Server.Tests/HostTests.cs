@@ -64,7 +64,8 @@ public sealed class HostTests
     public async Task StopAsync_1000OpenStreams_EveryStreamUnavailableAndStopWithin5Seconds()
     {
         const int Streams = 1000;
-        const int Channels = 4;
+        // Greeter:MaxStreamsPerConnection is 100 streaming calls per connection.
+        const int Channels = 10;
         await using var server = await TestServer.StartAsync();
         var clients = Enumerable.Range(0, Channels).Select(_ => new Greeter.GreeterClient(server.CreateChannel())).ToArray();
         var calls = new List<AsyncServerStreamingCall<ChatEvent>>(Streams);
