@@ -59,9 +59,11 @@ internal static class SubscribeCommand
                 MaxEvents = max == 0 ? 0 : max - printed,
             };
             using var call = client.Subscribe(request, cancellationToken: attemptCancellation);
+            // The server sends its headers as soon as the subscription is registered, before any event.
+            await call.ResponseHeadersAsync;
+            answered();
             await foreach (var item in call.ResponseStream.ReadAllAsync(attemptCancellation))
             {
-                answered();
                 if (printer.Print(item) && ++printed == max)
                 {
                     return;
