@@ -1,3 +1,4 @@
+using StreamingGreeter.Tests;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -72,7 +73,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Waits for the start-up line and returns the address(es) the server printed.</summary>
     public async Task<string> WaitUntilListeningAsync([CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
-        using var timeout = new CancellationTokenSource(TaskExtensions.DefaultTimeoutSpan);
+        using var timeout = new CancellationTokenSource(TimeoutExtensions.Timeout);
         try
         {
             while (await _lines.Reader.WaitToReadAsync(timeout.Token))

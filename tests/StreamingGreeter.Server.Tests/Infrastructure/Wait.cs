@@ -1,3 +1,4 @@
+using StreamingGreeter.Tests;
 using System.Runtime.CompilerServices;
 
 namespace StreamingGreeter.Server.Tests.Infrastructure;
@@ -10,7 +11,7 @@ public static class Wait
 {
     public static async Task UntilAsync(Func<bool> condition, Func<string> describe, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
-        var limit = timeout ?? TaskExtensions.DefaultTimeoutSpan;
+        var limit = timeout ?? TimeoutExtensions.Timeout;
         var deadline = DateTime.UtcNow + limit;
         while (!condition())
         {

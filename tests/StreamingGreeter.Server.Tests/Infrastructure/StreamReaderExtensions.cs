@@ -1,45 +1,12 @@
 using System.Runtime.CompilerServices;
 using Grpc.Core;
+using StreamingGreeter.Tests;
 
 namespace StreamingGreeter.Server.Tests.Infrastructure;
 
-/// <summary>Awaits that cannot hang a test run: each gives up after a timeout and says where it was waiting.</summary>
-public static class TaskExtensions
+/// <summary>Reading gRPC streams in tests, each read bounded by a timeout.</summary>
+public static class StreamReaderExtensions
 {
-    public static readonly TimeSpan DefaultTimeoutSpan = TimeSpan.FromSeconds(10);
-
-    public static async Task DefaultTimeout(this Task task, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
-    {
-        var limit = timeout ?? DefaultTimeoutSpan;
-        try
-        {
-            await task.WaitAsync(limit);
-        }
-        catch (TimeoutException error) when (!task.IsCompleted)
-        {
-            throw new TimeoutException(Where(limit, file, line), error);
-        }
-    }
-
-    public static async Task<T> DefaultTimeout<T>(this Task<T> task, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
-    {
-        var limit = timeout ?? DefaultTimeoutSpan;
-        try
-        {
-            return await task.WaitAsync(limit);
-        }
-        catch (TimeoutException error) when (!task.IsCompleted)
-        {
-            throw new TimeoutException(Where(limit, file, line), error);
-        }
-    }
-
-    public static Task DefaultTimeout(this ValueTask task, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
-        task.AsTask().DefaultTimeout(timeout, file, line);
-
-    public static Task<T> DefaultTimeout<T>(this ValueTask<T> task, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
-        task.AsTask().DefaultTimeout(timeout, file, line);
-
     /// <summary>The next message of a stream; fails if the stream ends or nothing arrives in time.</summary>
     public static async Task<T> ReadNextAsync<T>(this IAsyncStreamReader<T> reader, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
         where T : class
@@ -97,7 +64,4 @@ public static class TaskExtensions
 
         throw new InvalidOperationException($"The call succeeded where an RpcException was expected, at {file}:{line}");
     }
-
-    private static string Where(TimeSpan limit, string file, int line) =>
-        $"Timed out after {limit.TotalSeconds:0.###} s waiting at {Path.GetFileName(file)}:{line}";
 }
