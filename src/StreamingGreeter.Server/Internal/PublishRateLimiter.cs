@@ -18,12 +18,14 @@ internal sealed class PublishRateLimiter : IDisposable
             return;
         }
 
-        // Refilled ten times a second, so a caller at the limit is not held back in whole-second steps.
+        // Refilled ten times a second where the rate divides evenly, so a caller at the limit is not held back in
+        // whole-second steps; otherwise once a second, which keeps the rate exact.
+        var tenths = _perSecond % 10 == 0;
         var bucket = new TokenBucketRateLimiterOptions
         {
             TokenLimit = _perSecond,
-            TokensPerPeriod = Math.Max(1, _perSecond / 10),
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            TokensPerPeriod = tenths ? _perSecond / 10 : _perSecond,
+            ReplenishmentPeriod = tenths ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
             QueueLimit = 0,
             AutoReplenishment = true,
         };

@@ -1,0 +1,168 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using StreamingGreeter.Protos;
+using StreamingGreeter.Server.Tests.Infrastructure;
+
+namespace StreamingGreeter.Server.Tests;
+
+/// <summary>Every configured limit refuses with RESOURCE_EXHAUSTED (or its own status), names itself, and harms nobody else.</summary>
+public sealed class LimitTests
+{
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_BeyondStreamsPerConnection_ResourceExhaustedWhileOtherConnectionsWork()
+    {
+        await using var server = await TestServer.StartAsync("Greeter:MaxStreamsPerConnection=3");
+        // One HTTP/2 connection, so every call below shares it.
+        using var channel = GrpcChannel.ForAddress(server.Address, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler() });
+        var client = new Greeter.GreeterClient(channel);
+        var room = Rooms.Unique();
+        var open = new List<AsyncServerStreamingCall<ChatEvent>>();
+        for (var i = 0; i < 3; i++)
+        {
+            var call = client.Subscribe(new SubscribeRequest { Room = room });
+            open.Add(call);
+            await call.ResponseHeadersAsync.DefaultTimeout();
+        }
+
+        using var refused = client.Subscribe(new SubscribeRequest { Room = room });
+        var error = await refused.ResponseStream.ReadUntilErrorAsync();
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("3 open streaming calls", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Greeter:MaxStreamsPerConnection", error.Status.Detail, StringComparison.Ordinal);
+        // Unary calls still pass on the full connection, and another connection may open its own streams.
+        Assert.Equal("Hello, Ann", (await client.SayHelloAsync(new HelloRequest { Name = "Ann" }).ResponseAsync.DefaultTimeout()).Message);
+        using var elsewhere = server.Client.Subscribe(new SubscribeRequest { Room = room });
+        await elsewhere.ResponseHeadersAsync.DefaultTimeout();
+        Assert.Equal(4, server.Hub.SubscriberCount);
+
+        // A slot freed is a slot to use again.
+        open[0].Dispose();
+        await Wait.UntilAsync(() => server.Hub.SubscriberCount == 3, () => $"3 subscribers, have {server.Hub.SubscriberCount}");
+        using var again = client.Subscribe(new SubscribeRequest { Room = room });
+        await again.ResponseHeadersAsync.DefaultTimeout();
+        foreach (var call in open)
+        {
+            call.Dispose();
+        }
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Publish_BeyondRatePerCaller_ResourceExhaustedNamingTheLimit()
+    {
+        const int PerSecond = 5;
+        await using var server = await TestServer.StartAsync($"Greeter:PublishesPerSecond={PerSecond}");
+        var room = Rooms.Unique();
+
+        RpcException? error = null;
+        var accepted = 0;
+        // The bucket holds one second's worth; however slow this loop, it cannot refill faster than that.
+        for (var i = 0; i < 4 * PerSecond && error is null; i++)
+        {
+            try
+            {
+                await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "x" }).ResponseAsync.DefaultTimeout();
+                accepted++;
+            }
+            catch (RpcException rejected)
+            {
+                error = rejected;
+            }
+        }
+
+        Assert.NotNull(error);
+        Assert.True(accepted >= PerSecond, $"only {accepted} publishes passed before the first refusal");
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains($"{PerSecond} messages per second", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Greeter:PublishesPerSecond", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("Hello, Ann", (await server.Client.SayHelloAsync(new HelloRequest { Name = "Ann" }).ResponseAsync.DefaultTimeout()).Message);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Chat_BeyondRatePerCaller_EndsResourceExhaustedAndOthersSeeLeft()
+    {
+        await using var server = await TestServer.StartAsync("Greeter:PublishesPerSecond=3");
+        var room = Rooms.Unique();
+        using var watcher = server.Client.Subscribe(new SubscribeRequest { Room = room });
+        await watcher.ResponseHeadersAsync.DefaultTimeout();
+        using var chat = server.Client.Chat();
+        await chat.RequestStream.WriteAsync(new ChatMessage { Room = room, Sender = "Ann" }).DefaultTimeout();
+        Assert.Equal(ChatEvent.Types.Kind.Joined, (await chat.ResponseStream.ReadNextAsync()).Kind);
+
+        // One message at a time, each written only after the previous one's echo, so no write races the call's end.
+        RpcException? error = null;
+        for (var i = 0; i < 12 && error is null; i++)
+        {
+            await chat.RequestStream.WriteAsync(new ChatMessage { Text = "spam" }).DefaultTimeout();
+            try
+            {
+                Assert.Equal("spam", (await chat.ResponseStream.ReadNextAsync()).Text);
+            }
+            catch (RpcException refused)
+            {
+                error = refused;
+            }
+        }
+
+        Assert.NotNull(error);
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("Greeter:PublishesPerSecond", error.Status.Detail, StringComparison.Ordinal);
+        ChatEvent seen;
+        do
+        {
+            seen = await watcher.ResponseStream.ReadNextAsync();
+        }
+        while (seen.Kind != ChatEvent.Types.Kind.Left);
+        Assert.Equal("Ann", seen.Sender);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_BeyondSubscribersPerRoom_ResourceExhaustedNamingTheLimit()
+    {
+        await using var server = await TestServer.StartAsync("Hub:MaxSubscribersPerRoom=2");
+        var room = Rooms.Unique();
+        using var first = server.Client.Subscribe(new SubscribeRequest { Room = room });
+        using var second = server.Client.Subscribe(new SubscribeRequest { Room = room });
+        await first.ResponseHeadersAsync.DefaultTimeout();
+        await second.ResponseHeadersAsync.DefaultTimeout();
+
+        using var third = server.Client.Subscribe(new SubscribeRequest { Room = room });
+        var error = await third.ResponseStream.ReadUntilErrorAsync();
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("2 subscribers (Hub:MaxSubscribersPerRoom)", error.Status.Detail, StringComparison.Ordinal);
+        using var otherRoom = server.Client.Subscribe(new SubscribeRequest { Room = Rooms.Unique() });
+        await otherRoom.ResponseHeadersAsync.DefaultTimeout();
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Publish_BeyondRoomsInTotal_ResourceExhaustedWhileExistingRoomsWork()
+    {
+        await using var server = await TestServer.StartAsync("Hub:MaxRooms=1");
+        var busy = Rooms.Unique();
+        using var subscriber = server.Client.Subscribe(new SubscribeRequest { Room = busy });
+        await subscriber.ResponseHeadersAsync.DefaultTimeout();
+
+        var error = await server.Client.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = "x" }).ResponseAsync.ThrowsRpcAsync();
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("limit of 1 rooms (Hub:MaxRooms)", error.Status.Detail, StringComparison.Ordinal);
+        var reply = await server.Client.PublishAsync(new PublishRequest { Room = busy, Text = "still" }).ResponseAsync.DefaultTimeout();
+        Assert.Equal("still", (await subscriber.ResponseStream.ReadNextAsync()).Text);
+        Assert.Equal(1, reply.Sequence);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Chat_NoFirstMessage_DeadlineExceededAfterJoinTimeoutAndNothingHeld()
+    {
+        await using var server = await TestServer.StartAsync("Greeter:ChatJoinTimeout=00:00:00.300");
+        using var silent = server.Client.Chat();
+
+        var error = await silent.ResponseStream.ReadUntilErrorAsync();
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.Contains("Greeter:ChatJoinTimeout", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, server.Hub.SubscriberCount);
+        Assert.Equal("Hello, Ann", (await server.Client.SayHelloAsync(new HelloRequest { Name = "Ann" }).ResponseAsync.DefaultTimeout()).Message);
+    }
+}
