@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using StreamingGreeter.Hub;
+using StreamingGreeter.Protos;
+using StreamingGreeter.Server.Tests.Infrastructure;
+
+namespace StreamingGreeter.Server.Tests;
+
+/// <summary>What operators see: the StreamingGreeter meter, and its Prometheus scrape endpoint when configured.</summary>
+public sealed class MetricsTests
+{
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Meter_CallsAndRefusals_AreCountedByInstrumentAndReason()
+    {
+        await using var server = await TestServer.StartAsync("Hub:MaxSubscribersPerRoom=1");
+        var meter = server.App.Services.GetRequiredService<HubMetrics>().Meter;
+        var totals = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var key = instrument.Name;
+            foreach (var tag in tags)
+            {
+                key += $"[{tag.Key}={tag.Value}]";
+            }
+
+            totals.AddOrUpdate(key, value, (_, total) => total + value);
+        });
+        listener.Start();
+        var room = Rooms.Unique();
+
+        using var subscriber = server.Client.Subscribe(new SubscribeRequest { Room = room });
+        await subscriber.ResponseHeadersAsync.DefaultTimeout();
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "x" }).ResponseAsync.DefaultTimeout();
+        await subscriber.ResponseStream.ReadNextAsync();
+        using var refused = server.Client.Subscribe(new SubscribeRequest { Room = room });
+        await refused.ResponseStream.ReadUntilErrorAsync();
+        await server.Client.SayHelloAsync(new HelloRequest { Name = "" }).ResponseAsync.ThrowsRpcAsync();
+
+        Assert.Equal(1, totals.GetValueOrDefault("streaminggreeter.events.published"));
+        Assert.Equal(1, totals.GetValueOrDefault("streaminggreeter.events.delivered"));
+        Assert.Equal(1, totals.GetValueOrDefault("streaminggreeter.requests.rejected[reason=subscribers_per_room]"));
+        Assert.Equal(1, totals.GetValueOrDefault("streaminggreeter.requests.rejected[reason=invalid_argument]"));
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task PrometheusUrl_Configured_ServesTheMeterOnItsOwnHttp1Listener()
+    {
+        var port = FreePort();
+        await using var server = await TestServer.StartAsync($"Metrics:PrometheusUrl=http://127.0.0.1:{port}/metrics");
+        var room = Rooms.Unique();
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "x" }).ResponseAsync.DefaultTimeout();
+        using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version11 };
+
+        var body = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics")).DefaultTimeout();
+
+        Assert.Contains("streaminggreeter_events_published", body, StringComparison.Ordinal);
+        Assert.Contains("streaminggreeter_rooms", body, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
