@@ -40,6 +40,8 @@ internal static class GreeterHost
 
         // gRPC without TLS needs HTTP/2 with prior knowledge; configuration may still override per endpoint.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        // Kestrel's own configuration loader reads endpoints and certificates, not limits (keepalive pings among them).
+        builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
         builder.Services.AddStreamingGreeter();
         builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));

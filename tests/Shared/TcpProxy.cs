@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace StreamingGreeter.Client.Tests.Infrastructure;
+namespace StreamingGreeter.Tests;
 
 /// <summary>
-/// A TCP forwarder between the client and the server that a test can cut: <see cref="Cut"/> drops every connection
-/// and refuses new ones until <see cref="Restore"/>, as a broken network does. It also counts the bytes sent towards
-/// the server.
+/// A TCP forwarder between the client and the server that a test can break: <see cref="Cut"/> drops every connection
+/// and refuses new ones until <see cref="Restore"/>, as a broken network does; <see cref="Freeze"/> keeps connections
+/// open but forwards nothing more either way, as a peer that vanished without closing does. It also counts the bytes
+/// sent towards the server.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -17,6 +18,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private bool _cut;
+    private volatile bool _frozen;
     private long _bytesToServer;
     private (long Bytes, TaskCompletionSource Reached)? _bytesWaiter;
 
@@ -59,6 +61,9 @@ public sealed class TcpProxy : IAsyncDisposable
             Abort(connection);
         }
     }
+
+    /// <summary>From now on, bytes either way are swallowed; no connection is closed.</summary>
+    public void Freeze() => _frozen = true;
 
     public void Restore()
     {
@@ -134,6 +139,11 @@ public sealed class TcpProxy : IAsyncDisposable
             int read;
             while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0)
             {
+                if (_frozen)
+                {
+                    continue;
+                }
+
                 await target.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
                 if (toServer)
                 {
