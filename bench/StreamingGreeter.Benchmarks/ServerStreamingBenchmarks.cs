@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Grpc.Core;
-using Grpc.Net.Client;
 using StreamingGreeter.Benchmarks.Infrastructure;
 using StreamingGreeter.Protos;
 
@@ -8,22 +7,12 @@ namespace StreamingGreeter.Benchmarks;
 
 /// <summary>SayHelloStream messages per second (Op/s): <see cref="Streams"/> calls at once share the messages of an invocation.</summary>
 [MemoryDiagnoser]
-public class ServerStreamingBenchmarks
+public class ServerStreamingBenchmarks : GreeterCallBenchmark
 {
     private const int Messages = 8192;
 
-    private BenchServer? _server;
-    private GrpcChannel? _channel;
-    private Greeter.GreeterClient? _client;
-
     [Params(1, 16)]
     public int Streams { get; set; }
-
-    [GlobalSetup(Target = nameof(Bare))]
-    public Task SetupBare() => SetupAsync(ServerKind.Bare);
-
-    [GlobalSetup(Target = nameof(Project))]
-    public Task SetupProject() => SetupAsync(ServerKind.Project);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Messages)]
     public Task Bare() => RunAsync();
@@ -31,25 +20,7 @@ public class ServerStreamingBenchmarks
     [Benchmark(OperationsPerInvoke = Messages)]
     public Task Project() => RunAsync();
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        _channel?.Dispose();
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
-
-    private async Task SetupAsync(ServerKind kind)
-    {
-        _server = await BenchServer.StartAsync(kind);
-        _channel = _server.CreateChannel();
-        _client = new Greeter.GreeterClient(_channel);
-        await RunAsync();
-    }
-
-    private Task RunAsync()
+    protected override Task RunAsync()
     {
         var streams = new Task[Streams];
         for (var i = 0; i < streams.Length; i++)
@@ -62,7 +33,7 @@ public class ServerStreamingBenchmarks
 
     private async Task ReadStreamAsync(int count)
     {
-        using var call = _client!.SayHelloStream(new HelloStreamRequest { Name = "bench", Count = count });
+        using var call = Client.SayHelloStream(new HelloStreamRequest { Name = "bench", Count = count });
         var received = 0;
         var last = "";
         while (await call.ResponseStream.MoveNext(CancellationToken.None))
