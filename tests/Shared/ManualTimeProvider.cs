@@ -1,7 +1,7 @@
-namespace StreamingGreeter.Hub.Tests;
+namespace StreamingGreeter.Tests;
 
 /// <summary>A clock that moves only when told to; timers still run on the system's clock.</summary>
-internal sealed class ManualTimeProvider : TimeProvider
+public sealed class ManualTimeProvider : TimeProvider
 {
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
