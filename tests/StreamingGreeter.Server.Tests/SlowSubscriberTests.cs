@@ -71,5 +71,7 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
         Assert.Contains($"after_sequence={slowSaw[^1]}", error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(1, slowSaw.Count).Select(static i => (long)i), slowSaw);
         Assert.True(slowSaw[^1] < lastPublished, "the slow subscriber cannot have received everything");
+        var warning = Assert.Single(server.Logs.Messages, static m => m.Contains("disconnected for falling behind", StringComparison.Ordinal));
+        Assert.Contains(room, warning, StringComparison.Ordinal);
     }
 }

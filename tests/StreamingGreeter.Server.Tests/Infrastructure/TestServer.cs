@@ -36,6 +36,8 @@ public sealed class TestServer : IAsyncDisposable
 
     public CallTracker Calls => App.Services.GetRequiredService<CallTracker>();
 
+    public LogCapture Logs => App.Services.GetRequiredService<LogCapture>();
+
     /// <summary>Starts a server. <paramref name="settings"/> are configuration overrides, e.g. "Hub:SubscriberBufferCapacity=16".</summary>
     public static async Task<TestServer> StartAsync(params string[] settings)
     {
@@ -51,6 +53,8 @@ public sealed class TestServer : IAsyncDisposable
         var app = GreeterHost.Build(args, static builder =>
         {
             builder.Services.AddSingleton<CallTracker>();
+            builder.Services.AddSingleton<LogCapture>();
+            builder.Services.AddSingleton<Serilog.Core.ILogEventSink>(static sp => sp.GetRequiredService<LogCapture>());
             builder.Services.AddGrpc(static options => options.Interceptors.Add<CallTracker>());
         });
 

@@ -1,0 +1,15 @@
+using System.Collections.Concurrent;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace StreamingGreeter.Server.Tests.Infrastructure;
+
+/// <summary>What a test server logged (Warning and above, as tests configure it), read by the host's Serilog from DI.</summary>
+public sealed class LogCapture : ILogEventSink
+{
+    private readonly ConcurrentQueue<LogEvent> _events = new();
+
+    public IReadOnlyList<string> Messages => [.. _events.Select(static e => e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture))];
+
+    public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
+}
