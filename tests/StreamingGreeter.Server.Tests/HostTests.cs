@@ -131,4 +131,49 @@ public sealed class HostTests
             || (chatError.StatusCode == StatusCode.Internal && chatError.Status.Detail.Contains("server closed the connection", StringComparison.Ordinal)),
             $"Chat ended with {chatError}");
     }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task StopAsync_WhilePublishersRun_EveryAcknowledgedEventIsInHistory()
+    {
+        // History large enough to hold every event of the test: what is asked is that none is lost, not how many are kept.
+        await using var server = await TestServer.StartAsync("Greeter:PublishesPerSecond=0", "Hub:HistorySize=1000000");
+        var room = Rooms.Unique();
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var publishers = Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
+        {
+            var client = new Greeter.GreeterClient(server.CreateChannel());
+            try
+            {
+                while (true)
+                {
+                    var reply = await client.PublishAsync(new PublishRequest { Room = room, Sender = $"p{p}", Text = "x" }).ResponseAsync.DefaultTimeout();
+                    acknowledged.Add(reply.Sequence);
+                    if (acknowledged.Count >= 200)
+                    {
+                        running.TrySetResult();
+                    }
+                }
+            }
+            catch (RpcException)
+            {
+                // Refused or cut off by the shutdown: not acknowledged, so not counted.
+            }
+        })).ToArray();
+
+        await running.Task.DefaultTimeout();
+        await server.StopAsync();
+        await Task.WhenAll(publishers).DefaultTimeout();
+
+        // The hub outlives the stopped server until disposal: read its history for the room.
+        await using var history = await server.Hub.SubscribeAsync(room, new StreamingGreeter.Hub.SubscribeOptions { Epoch = "none" });
+        var retained = new HashSet<long>();
+        while (history.Events.TryRead(out var item))
+        {
+            retained.Add(item.Sequence);
+        }
+
+        Assert.True(acknowledged.Count >= 200);
+        Assert.All(acknowledged, sequence => Assert.Contains(sequence, retained));
+    }
 }
