@@ -284,7 +284,8 @@ public abstract class BroadcastHubContractTests
         var buffered = await ReadAsync(slow.Events, 8);
         AssertConsecutive(buffered, 1);
         var failure = await Assert.ThrowsAsync<SubscriberOverflowException>(() => slow.Events.ReadAsync().AsTask()).DefaultTimeout();
-        Assert.Contains("8", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(8, failure.BufferCapacity);
+        Assert.Contains("buffer of 8 events", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,78 +10,75 @@ using StreamingGreeter.Server.Tests.Infrastructure;
 namespace StreamingGreeter.Server.Tests;
 
 /// <summary>Malformed frames, unknown methods and protocol abuse get a proper error, and the server keeps serving everyone else.</summary>
-public sealed class HostileInputTests
+public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
+    // Each test has a raw client of its own: what breaks one connection must leave the shared server serving the rest.
+    private readonly TestServer _server = fixture.Server;
+
     private const string SayHello = "/helloworld.Greeter/SayHello";
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task SayHello_PayloadNotProtobuf_Unknown()
     {
-        await using var server = await TestServer.StartAsync();
-        using var raw = new RawGrpcClient(server.Address);
+        using var raw = new RawGrpcClient(_server.Address);
 
         var response = await raw.PostAsync(SayHello, RawGrpcClient.Frame([0xFF, 0xFF, 0xFF]));
 
         // grpc-dotnet reports a request it cannot parse as an exception of the handler: UNKNOWN, no detail leaked.
         AssertGrpcStatus(response, StatusCode.Unknown, "Exception was thrown by handler.");
-        await AssertStillServingAsync(server, raw);
+        await AssertStillServingAsync(_server, raw);
     }
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task SayHello_LengthPrefixBeyondBody_InternalIncompleteMessage()
     {
-        await using var server = await TestServer.StartAsync();
-        using var raw = new RawGrpcClient(server.Address);
+        using var raw = new RawGrpcClient(_server.Address);
 
         // The prefix promises 100 bytes; the stream ends after 3.
         var response = await raw.PostAsync(SayHello, RawGrpcClient.Frame([0x0A, 0x01, 0x41], length: 100));
 
         AssertGrpcStatus(response, StatusCode.Internal, "Incomplete message.");
-        await AssertStillServingAsync(server, raw);
+        await AssertStillServingAsync(_server, raw);
     }
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task SayHello_SecondMessageInUnaryCall_Internal()
     {
-        await using var server = await TestServer.StartAsync();
-        using var raw = new RawGrpcClient(server.Address);
+        using var raw = new RawGrpcClient(_server.Address);
 
         var response = await raw.PostAsync(SayHello, [.. RawGrpcClient.Frame(HelloAnn()), .. RawGrpcClient.Frame(HelloAnn())]);
 
         AssertGrpcStatus(response, StatusCode.Internal, "Additional data after the message received.");
-        await AssertStillServingAsync(server, raw);
+        await AssertStillServingAsync(_server, raw);
     }
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task SayHello_CompressedFlagWithoutEncoding_InternalNamingTheEncoding()
     {
-        await using var server = await TestServer.StartAsync();
-        using var raw = new RawGrpcClient(server.Address);
+        using var raw = new RawGrpcClient(_server.Address);
 
         var response = await raw.PostAsync(SayHello, RawGrpcClient.Frame(HelloAnn(), compressed: true));
 
         AssertGrpcStatus(response, StatusCode.Internal, "Request did not include grpc-encoding value with compressed message.");
-        await AssertStillServingAsync(server, raw);
+        await AssertStillServingAsync(_server, raw);
     }
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task Call_UnknownMethod_Unimplemented()
     {
-        await using var server = await TestServer.StartAsync();
-        using var raw = new RawGrpcClient(server.Address);
+        using var raw = new RawGrpcClient(_server.Address);
 
         var response = await raw.PostAsync("/helloworld.Greeter/Nope", RawGrpcClient.Frame(HelloAnn()));
 
         AssertGrpcStatus(response, StatusCode.Unimplemented, "Method is unimplemented.");
-        await AssertStillServingAsync(server, raw);
+        await AssertStillServingAsync(_server, raw);
     }
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task Connection_Http11OnHttp2Port_BadRequestAndClosed()
     {
-        await using var server = await TestServer.StartAsync();
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync(server.Address.Host, server.Address.Port).DefaultTimeout();
+        await tcp.ConnectAsync(_server.Address.Host, _server.Address.Port).DefaultTimeout();
         var stream = tcp.GetStream();
         await stream.WriteAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray()).DefaultTimeout();
 
@@ -93,14 +90,13 @@ public sealed class HostileInputTests
         Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", answer, StringComparison.Ordinal);
         Assert.Contains("\r\nConnection: close\r\n", answer, StringComparison.Ordinal);
         Assert.EndsWith("\r\n\r\nAn HTTP/1.x request was sent to an HTTP/2 only endpoint.", answer, StringComparison.Ordinal);
-        await AssertStillServingAsync(server);
+        await AssertStillServingAsync(_server);
     }
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task SayHello_HeaderOf64KiB_ConnectionClosedWithCompressionError()
     {
-        await using var server = await TestServer.StartAsync();
-        using var raw = new RawGrpcClient(server.Address, holdReadsUntilWritten: 32 * 1024);
+        using var raw = new RawGrpcClient(_server.Address, holdReadsUntilWritten: 32 * 1024);
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
             raw.PostAsync(SayHello, RawGrpcClient.Frame(HelloAnn()), [new("x-big", new string('a', 64 * 1024))]));
@@ -109,14 +105,13 @@ public sealed class HostileInputTests
         var protocol = Assert.IsType<HttpProtocolException>(error.InnerException);
         Assert.Equal(0x9, protocol.ErrorCode);
         Assert.Equal(HttpRequestError.HttpProtocolError, error.HttpRequestError);
-        await AssertStillServingAsync(server, raw);
+        await AssertStillServingAsync(_server, raw);
     }
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task SayHello_HeadersOver32KiBInSmallFields_RequestHeaderFieldsTooLarge()
     {
-        await using var server = await TestServer.StartAsync();
-        using var raw = new RawGrpcClient(server.Address, holdReadsUntilWritten: 32 * 1024);
+        using var raw = new RawGrpcClient(_server.Address, holdReadsUntilWritten: 32 * 1024);
         // Each field is within Kestrel's per-field limit; together they exceed MaxRequestHeadersTotalSize (32 KiB).
         KeyValuePair<string, string>[] headers =
         [
@@ -131,20 +126,19 @@ public sealed class HostileInputTests
         Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.HttpStatus);
         Assert.Equal(HttpVersion.Version20, response.Version);
         Assert.Null(response.GrpcStatus);
-        await AssertStillServingAsync(server, raw);
+        await AssertStillServingAsync(_server, raw);
     }
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task SayHello_MessageOver64KiB_ResourceExhausted()
     {
-        await using var server = await TestServer.StartAsync();
-        using var raw = new RawGrpcClient(server.Address);
+        using var raw = new RawGrpcClient(_server.Address);
         var big = new HelloRequest { Name = new string('a', 64 * 1024) }.ToByteArray();
 
         var response = await raw.PostAsync(SayHello, RawGrpcClient.Frame(big));
 
         AssertGrpcStatus(response, StatusCode.ResourceExhausted, "Received message exceeds the maximum configured message size.");
-        await AssertStillServingAsync(server, raw);
+        await AssertStillServingAsync(_server, raw);
     }
 
     private static byte[] HelloAnn() => new HelloRequest { Name = "Ann" }.ToByteArray();

@@ -10,8 +10,11 @@ internal sealed class PublishRateLimiter : IDisposable
     private readonly PartitionedRateLimiter<string>? _limiter;
     private readonly int _perSecond;
 
-    public PublishRateLimiter(IOptions<StreamingGreeterOptions> options)
+    private readonly GreeterMetrics _metrics;
+
+    public PublishRateLimiter(IOptions<StreamingGreeterOptions> options, GreeterMetrics metrics)
     {
+        _metrics = metrics;
         _perSecond = options.Value.PublishesPerSecond;
         if (_perSecond == 0)
         {
@@ -32,19 +35,34 @@ internal sealed class PublishRateLimiter : IDisposable
         _limiter = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetTokenBucketLimiter(caller, _ => bucket));
     }
 
-    /// <summary>Takes one publish from the caller's bucket, or fails the call with RESOURCE_EXHAUSTED.</summary>
-    public void Acquire(ServerCallContext context, GreeterMetrics metrics)
+    /// <summary>
+    /// Who a call's publishes count against: its authenticated name, else its IP address. Taken once per call, since
+    /// it allocates, and passed to <see cref="Acquire"/> for each message.
+    /// </summary>
+    public string? CallerOf(ServerCallContext context)
     {
         if (_limiter is null)
+        {
+            return null;
+        }
+
+        var http = context.GetHttpContext();
+        return http.User.Identity is { IsAuthenticated: true, Name: { } name } ? "user " + name
+            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    }
+
+    /// <summary>Takes one publish from the caller's bucket, or fails the call with RESOURCE_EXHAUSTED.</summary>
+    public void Acquire(string? caller)
+    {
+        if (_limiter is null || caller is null)
         {
             return;
         }
 
-        var caller = CallerOf(context);
         using var lease = _limiter.AttemptAcquire(caller);
         if (!lease.IsAcquired)
         {
-            metrics.Rejected(RejectionReasons.PublishRate);
+            _metrics.Rejected(RejectionReasons.PublishRate);
             throw new RpcException(new Status(
                 StatusCode.ResourceExhausted,
                 $"caller {caller} exceeded the publish rate limit of {_perSecond} messages per second (Greeter:PublishesPerSecond)"));
@@ -52,11 +70,4 @@ internal sealed class PublishRateLimiter : IDisposable
     }
 
     public void Dispose() => _limiter?.Dispose();
-
-    private static string CallerOf(ServerCallContext context)
-    {
-        var http = context.GetHttpContext();
-        return http.User.Identity is { IsAuthenticated: true, Name: { } name } ? "user " + name
-            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-    }
 }

@@ -15,7 +15,6 @@ internal sealed class GreeterService(
     TimeProvider time,
     PublishRateLimiter rateLimiter,
     SlowSubscriberWarning slowSubscribers,
-    GreeterMetrics metrics,
     IOptions<StreamingGreeterOptions> options,
     ILogger<GreeterService> logger) : Greeter.GreeterBase
 {
@@ -80,6 +79,7 @@ internal sealed class GreeterService(
 
         // Two loops: this one reads the client's messages into the hub; the pump is the only writer of the response.
         var pump = PumpAsync(subscription, responseStream, maxEvents: 0, call);
+        var caller = rateLimiter.CallerOf(context);
         Exception? readFailure = null;
         try
         {
@@ -88,7 +88,7 @@ internal sealed class GreeterService(
             {
                 if (message.Text.Length > 0)
                 {
-                    rateLimiter.Acquire(context, metrics);
+                    rateLimiter.Acquire(caller);
                     await hub.PublishAsync(first.Room, first.Sender, message.Text, call.Token);
                 }
 
@@ -144,7 +144,7 @@ internal sealed class GreeterService(
         RequestValidation.Room(request.Room);
         RequestValidation.OptionalSender(request.Sender);
         RequestValidation.Text(request.Text);
-        rateLimiter.Acquire(context, metrics);
+        rateLimiter.Acquire(rateLimiter.CallerOf(context));
 
         var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, context.CancellationToken);
         return new PublishReply { Sequence = result.Sequence, Epoch = result.Epoch };
