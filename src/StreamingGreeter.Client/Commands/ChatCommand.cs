@@ -40,7 +40,7 @@ internal static class ChatCommand
         // Ctrl+C ends input; what was entered is still sent and the call half-closes, so the room sees LEFT.
         using var leaveOnCancel = cancellationToken.Register(console.EndInput);
         console.Start();
-        var reconnector = new Reconnector(context.Address, context.Timeout, Backoff.Default(), context.Error);
+        var reconnector = new Reconnector(context.Addresses, context.Timeout, Backoff.Default(), context.Error);
         try
         {
             await reconnector.RunAsync(session.RunOnceAsync, cancellationToken);

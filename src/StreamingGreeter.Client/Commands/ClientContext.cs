@@ -1,11 +1,12 @@
+using StreamingGreeter.Client.Connection;
 using StreamingGreeter.Client.Output;
 
 namespace StreamingGreeter.Client.Commands;
 
 /// <summary>What every command is given: the common options, resolved, and where output goes.</summary>
-internal sealed class ClientContext(Uri address, TimeSpan? timeout, bool json)
+internal sealed class ClientContext(ServerAddresses addresses, TimeSpan? timeout, bool json)
 {
-    public Uri Address { get; } = address;
+    public ServerAddresses Addresses { get; } = addresses;
 
     public TimeSpan? Timeout { get; } = timeout;
 

@@ -31,7 +31,7 @@ internal static class CommandRunner
         }
         catch (RpcException error)
         {
-            return Fail(context, RpcFailure.Describe(error, context.Address), RpcFailure.ExitCodeOf(error));
+            return Fail(context, RpcFailure.Describe(error, context.Addresses), RpcFailure.ExitCodeOf(error));
         }
         catch (Exception error) when (error is IOException or InvalidOperationException or UnauthorizedAccessException)
         {

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using StreamingGreeter.Client.Connection;
 
 namespace StreamingGreeter.Client.Commands;
 
@@ -9,15 +9,16 @@ internal static class CommonOptions
     public const string DefaultAddress = "http://localhost:50051";
     public const string AddressVariable = "GREETER_ADDRESS";
 
-    public static readonly Option<string> Address = new("--address", "-a")
+    public static readonly Option<string[]> Address = new("--address", "-a")
     {
-        Description = $"The server, an http:// or https:// URL (default: ${AddressVariable}, else {DefaultAddress})",
+        Description = $"The server, an http:// or https:// URL; repeat it (or give ${AddressVariable} a comma-separated list) to spread calls over several servers, or give a dns:///HOST:PORT name that resolves to several (default: ${AddressVariable}, else {DefaultAddress})",
         HelpName = "URL",
         Recursive = true,
+        Arity = ArgumentArity.OneOrMore,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(AddressVariable) is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : DefaultAddress,
-        Validators = { result => CheckAddress(result.GetValueOrDefault<string>(), result.AddError) },
+            ? fromEnvironment.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [DefaultAddress],
+        Validators = { result => CheckAddresses(result.GetValueOrDefault<string[]>(), result.AddError) },
     };
 
     public static readonly Option<double?> Timeout = new("--timeout")
@@ -51,15 +52,20 @@ internal static class CommonOptions
     }
 
     public static ClientContext Bind(ParseResult parsed) => new(
-        new Uri(parsed.GetRequiredValue(Address), UriKind.Absolute),
+        ParseAddresses(parsed.GetRequiredValue(Address)),
         parsed.GetValue(Timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         parsed.GetValue(Json));
 
-    private static void CheckAddress(string? value, Action<string> addError)
+    private static ServerAddresses ParseAddresses(string[] values) =>
+        ServerAddresses.TryParse(values, DefaultAddress, out var addresses, out var error)
+            ? addresses!
+            : throw new InvalidOperationException(error);
+
+    private static void CheckAddresses(string[]? values, Action<string> addError)
     {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (!ServerAddresses.TryParse(values ?? [], DefaultAddress, out _, out var error))
         {
-            addError(string.Create(CultureInfo.InvariantCulture, $"--address \"{value}\" is not an http:// or https:// URL (for example {DefaultAddress})"));
+            addError(error!);
         }
     }
 }

@@ -18,7 +18,7 @@ internal static class HelloCommand
 
     private static async Task<ExitCode> RunAsync(ParseResult parsed, ClientContext context, CancellationToken cancellationToken)
     {
-        using var channel = GreeterChannel.Open(context.Address);
+        using var channel = GreeterChannel.Open(context.Addresses);
         var reply = await GreeterChannel.Client(channel).SayHelloAsync(
             new HelloRequest { Name = parsed.GetRequiredValue(Name) }, deadline: context.Deadline(), cancellationToken: cancellationToken);
         context.Out.WriteLine(context.Format.Reply(reply));

@@ -26,7 +26,7 @@ internal static class ManyCommand
     private static async Task<ExitCode> RunAsync(ParseResult parsed, ClientContext context, CancellationToken cancellationToken)
     {
         var names = parsed.GetValue(Names) ?? [];
-        using var channel = GreeterChannel.Open(context.Address);
+        using var channel = GreeterChannel.Open(context.Addresses);
         using var call = GreeterChannel.Client(channel).SayHelloToMany(deadline: context.Deadline(), cancellationToken: cancellationToken);
 
         var progress = ProgressLine.ForConsole();

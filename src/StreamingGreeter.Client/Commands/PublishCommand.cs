@@ -34,7 +34,7 @@ internal static class PublishCommand
         var room = parsed.GetRequiredValue(Room);
         var sender = parsed.GetValue(Sender) ?? "";
         var words = parsed.GetValue(Text) ?? [];
-        using var channel = GreeterChannel.Open(context.Address);
+        using var channel = GreeterChannel.Open(context.Addresses);
         var client = GreeterChannel.Client(channel);
 
         async Task PublishAsync(string text)

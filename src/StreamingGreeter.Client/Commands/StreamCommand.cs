@@ -42,7 +42,7 @@ internal static class StreamCommand
     {
         var count = parsed.GetValue(Count);
         var request = new HelloStreamRequest { Name = parsed.GetRequiredValue(Name), Count = count, IntervalMs = parsed.GetValue(Interval) };
-        using var channel = GreeterChannel.Open(context.Address);
+        using var channel = GreeterChannel.Open(context.Addresses);
         using var call = GreeterChannel.Client(channel).SayHelloStream(request, deadline: context.Deadline(), cancellationToken: cancellationToken);
 
         var progress = ProgressLine.ForConsole();

@@ -71,7 +71,7 @@ internal static class SubscribeCommand
             }
         }
 
-        var reconnector = new Reconnector(context.Address, context.Timeout, Backoff.Default(), context.Error);
+        var reconnector = new Reconnector(context.Addresses, context.Timeout, Backoff.Default(), context.Error);
         try
         {
             await reconnector.RunAsync(AttemptAsync, cancellationToken);

@@ -1,12 +1,43 @@
+using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
+using Grpc.Net.Client.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.Client.Connection;
 
-/// <summary>Opens a channel to the server: HTTP/2 without TLS for http:// addresses, TLS for https://.</summary>
+/// <summary>
+/// Opens a channel to the server: HTTP/2 without TLS for http:// addresses, TLS for https://. Several addresses, or a
+/// dns:/// name, get one channel that spreads calls round-robin over every server that is up (Grpc.Net.Client's
+/// client-side load balancing).
+/// </summary>
 internal static class GreeterChannel
 {
-    public static GrpcChannel Open(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    /// <summary>How often a dns:/// name is resolved again, so servers added or removed behind it are seen.</summary>
+    private static readonly TimeSpan DnsRefreshInterval = TimeSpan.FromSeconds(30);
+
+    public static GrpcChannel Open(ServerAddresses addresses) => addresses.IsSingle ? Open(addresses.Uris[0]) : OpenBalanced(addresses);
+
+    public static GrpcChannel Open(Uri address) => GrpcChannel.ForAddress(address, Options());
+
+    public static Greeter.GreeterClient Client(GrpcChannel channel) => new(channel);
+
+    private static GrpcChannel OpenBalanced(ServerAddresses addresses)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => addresses.Uris.Select(uri => new BalancerAddress(uri.IdnHost, uri.Port))));
+        services.AddSingleton<ResolverFactory>(new DnsResolverFactory(DnsRefreshInterval));
+        var options = Options();
+        options.ServiceProvider = services.BuildServiceProvider();
+        options.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
+        // The target's scheme names the resolver, so whether to use TLS is said through the credentials.
+        options.Credentials = addresses.UseTls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+        var target = addresses.IsDns ? addresses.Uris[0] : new Uri("static:///greeter");
+        return GrpcChannel.ForAddress(target, options);
+    }
+
+    private static GrpcChannelOptions Options() => new()
     {
         HttpHandler = new SocketsHttpHandler
         {
@@ -18,7 +49,5 @@ internal static class GreeterChannel
             EnableMultipleHttp2Connections = true,
         },
         DisposeHttpClient = true,
-    });
-
-    public static Greeter.GreeterClient Client(GrpcChannel channel) => new(channel);
+    };
 }

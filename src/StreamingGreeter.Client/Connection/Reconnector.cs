@@ -15,7 +15,7 @@ namespace StreamingGreeter.Client.Connection;
 /// has the wrong address. Once a server has answered, its absence is taken as a restart and waited out, for ever or
 /// for <c>giveUpAfter</c> since the connection was lost.
 /// </remarks>
-internal sealed class Reconnector(Uri address, TimeSpan? giveUpAfter, Backoff backoff, TextWriter status)
+internal sealed class Reconnector(ServerAddresses address, TimeSpan? giveUpAfter, Backoff backoff, TextWriter status)
 {
     /// <summary>One attempt: given a client and a callback to call once the server has answered, runs the call to its end.</summary>
     public delegate Task Attempt(Greeter.GreeterClient client, Action answered, CancellationToken cancellationToken);

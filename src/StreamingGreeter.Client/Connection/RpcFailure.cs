@@ -33,9 +33,11 @@ internal static class RpcFailure
         error.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Internal;
 
     /// <summary>The one line to print after <c>error: </c>.</summary>
-    public static string Describe(RpcException error, Uri address) => error.StatusCode switch
+    public static string Describe(RpcException error, ServerAddresses address) => error.StatusCode switch
     {
-        _ when IsConnectFailure(error) => $"no server at {Display(address)} — is it running?",
+        _ when IsConnectFailure(error) => address.Uris.Count == 1
+            ? $"no server at {Display(address)} — is it running?"
+            : $"no server at any of {Display(address)} — are they running?",
         StatusCode.Unavailable => $"the server at {Display(address)} is unavailable: {Detail(error)}",
         StatusCode.DeadlineExceeded => $"no answer from {Display(address)} within the time allowed (--timeout)",
         StatusCode.InvalidArgument => Detail(error),
@@ -43,7 +45,7 @@ internal static class RpcFailure
     };
 
     /// <summary>A few words on why a stream broke, for the reconnect notice.</summary>
-    public static string Reason(RpcException error, Uri address) => error.StatusCode switch
+    public static string Reason(RpcException error, ServerAddresses address) => error.StatusCode switch
     {
         _ when IsConnectFailure(error) => $"no server at {Display(address)}",
         StatusCode.ResourceExhausted => $"the server dropped this stream: {Detail(error)}",
@@ -59,7 +61,7 @@ internal static class RpcFailure
         _ => ExitCode.Other,
     };
 
-    public static string Display(Uri address) => address.GetLeftPart(UriPartial.Authority);
+    public static string Display(ServerAddresses address) => address.Display;
 
     private static string Detail(RpcException error)
     {
