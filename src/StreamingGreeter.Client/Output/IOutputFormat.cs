@@ -1,3 +1,4 @@
+using StreamingGreeter.Client.Load;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.Client.Output;
@@ -14,4 +15,6 @@ internal interface IOutputFormat
     string Event(ChatEvent item);
 
     string Notice(Notice notice);
+
+    string Report(FanoutReport report);
 }

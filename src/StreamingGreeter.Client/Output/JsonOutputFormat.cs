@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using StreamingGreeter.Client.Load;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.Client.Output;
 
 /// <summary>
-/// One JSON object per line for scripts. Every object has <c>type</c>: <c>reply</c>, <c>event</c> or <c>notice</c>.
+/// One JSON object per line for scripts. Every object has <c>type</c>: <c>reply</c>, <c>event</c>, <c>notice</c>, or
+/// <c>fanout</c> for the figures of <c>greeter load fanout</c>.
 /// </summary>
 internal sealed class JsonOutputFormat : IOutputFormat
 {
@@ -70,6 +72,38 @@ internal sealed class JsonOutputFormat : IOutputFormat
             default:
                 throw new ArgumentOutOfRangeException(nameof(notice), notice, "unknown notice");
         }
+    });
+
+    public string Report(FanoutReport report) => Write(json =>
+    {
+        var settings = report.Settings;
+        json.WriteString("type", "fanout");
+        json.WriteString("room", settings.Room);
+        json.WriteNumber("subscribers", settings.Subscribers);
+        json.WriteNumber("subscribed", report.Subscribed);
+        json.WriteNumber("connections", report.Connections);
+        json.WriteNumber("publishers", settings.Publishers);
+        json.WriteNumber("durationSeconds", Math.Round(report.Elapsed.TotalSeconds, 3));
+        json.WriteNumber("publishes", report.Publishes);
+        json.WriteNumber("publishesPerSecond", Math.Round(report.PublishesPerSecond, 1));
+        json.WriteNumber("deliveries", report.Deliveries);
+        json.WriteNumber("expectedDeliveries", report.ExpectedDeliveries);
+        json.WriteNumber("deliveriesPerSecond", Math.Round(report.DeliveriesPerSecond, 1));
+        json.WriteNumber("missedEvents", report.MissedEvents);
+        json.WriteStartObject("latencyMs");
+        json.WriteNumber("p50", report.Latency.PercentileMicroseconds(50) / 1000.0);
+        json.WriteNumber("p90", report.Latency.PercentileMicroseconds(90) / 1000.0);
+        json.WriteNumber("p99", report.Latency.PercentileMicroseconds(99) / 1000.0);
+        json.WriteNumber("max", report.Latency.MaxMicroseconds / 1000.0);
+        json.WriteEndObject();
+        json.WriteStartObject("errors");
+        foreach (var (code, count) in report.Errors)
+        {
+            json.WriteNumber(code.ToString(), count);
+        }
+
+        json.WriteEndObject();
+        json.WriteBoolean("interrupted", report.Interrupted);
     });
 
     private static string Write(Action<Utf8JsonWriter> body)

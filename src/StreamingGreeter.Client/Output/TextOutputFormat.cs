@@ -1,4 +1,5 @@
 using System.Globalization;
+using StreamingGreeter.Client.Load;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.Client.Output;
@@ -30,6 +31,31 @@ internal sealed class TextOutputFormat : IOutputFormat
             string.Create(CultureInfo.InvariantCulture, $"! missed events {from}–{to}"),
         _ => throw new ArgumentOutOfRangeException(nameof(notice), notice, "unknown notice"),
     };
+
+    public string Report(FanoutReport report)
+    {
+        var settings = report.Settings;
+        var latency = report.Latency;
+        var lines = new List<string>
+        {
+            Invariant($"fanout on room {settings.Room}: {report.Subscribed:N0} of {settings.Subscribers:N0} subscribers on {report.Connections:N0} connection(s), {settings.Publishers} publisher(s) for {report.Elapsed.TotalSeconds:0.0} s"),
+            Invariant($"publishes      {report.Publishes:N0} ({report.PublishesPerSecond:N0}/s)"),
+            Invariant($"deliveries     {report.Deliveries:N0} of {report.ExpectedDeliveries:N0} expected ({report.DeliveriesPerSecond:N0}/s)"),
+            Invariant($"missed events  {report.MissedEvents:N0}"),
+            Invariant($"latency        p50 {Milliseconds(latency.PercentileMicroseconds(50))}, p90 {Milliseconds(latency.PercentileMicroseconds(90))}, p99 {Milliseconds(latency.PercentileMicroseconds(99))}, max {Milliseconds(latency.MaxMicroseconds)}"),
+            "errors         " + (report.Errors.Count == 0 ? "none" : string.Join(", ", report.Errors.Select(error => Invariant($"{error.Key} {error.Value:N0}")))),
+        };
+        if (report.Interrupted)
+        {
+            lines.Add("interrupted: the figures so far");
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Milliseconds(long microseconds) => Invariant($"{microseconds / 1000.0:0.00} ms");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string Time(ChatEvent item) =>
         item.Time is { } time
