@@ -56,6 +56,18 @@ public sealed class LoadTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     }
 
     [Fact]
+    public async Task Fanout_Rate_PacesThePublishers()
+    {
+        var result = await GreeterCli.RunAsync(["load", "fanout", "--subscribers", "2", "--publishers", "2", "--rate", "20", "--duration", "2", "--json", "--address", fixture.Server.Address]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = JsonDocument.Parse(Assert.Single(result.Output)).RootElement;
+        // 20 a second for 2 seconds: each publisher's first publish at once, the rest paced (a slow call is caught up on).
+        Assert.InRange(report.GetProperty("publishes").GetInt64(), 20, 42);
+        Assert.Equal(report.GetProperty("expectedDeliveries").GetInt64(), report.GetProperty("deliveries").GetInt64());
+    }
+
+    [Fact]
     public async Task Fanout_CtrlC_StopsAndPrintsWhatWasMeasured()
     {
         var room = Rooms.New();

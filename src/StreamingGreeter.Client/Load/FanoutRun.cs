@@ -233,13 +233,15 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
 
             if (interval > 0)
             {
-                due += interval;
+                // Paced: each publisher's n-th publish is due at n × interval, so a slow call is caught up on.
                 var wait = Math.Min(due, _began + duration) - now;
                 if (wait > 0)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), cancellationToken);
                     continue;
                 }
+
+                due += interval;
             }
 
             try
@@ -252,7 +254,7 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
             {
                 CountError(error);
                 // A refusal (a rate limit, a server going away) comes back at once: do not spin on it.
-                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(10, cancellationToken);
             }
         }
     }
