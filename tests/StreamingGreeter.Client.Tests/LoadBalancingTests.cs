@@ -124,6 +124,41 @@ public sealed class LoadBalancingTests(TwoServersFixture fixture) : IClassFixtur
         Assert.True(Message(otherSender, "after")(lines[4]), all);
     }
 
+    [Fact]
+    public async Task Chat_ItsServerStops_RejoinsOnTheOtherAndKeepsTalking()
+    {
+        var room = Rooms.New();
+        await using var first = await GreeterServer.StartAsync();
+        await using var second = await GreeterServer.StartAsync();
+        await using var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--address", first.Address, "--address", second.Address]);
+        await ann.Output.WaitForLineAsync("* ann joined");
+
+        // Only the server ann joined on shows her its message.
+        await first.PublishAsync(room, "ops", "on-first");
+        await second.PublishAsync(room, "ops", "on-second");
+        var index = await ann.Output.WaitForAsync(line => line.EndsWith(": on-first", StringComparison.Ordinal) || line.EndsWith(": on-second", StringComparison.Ordinal), "the message of ann's server");
+        var onFirst = ann.Output.Lines[index].EndsWith("on-first", StringComparison.Ordinal);
+        var (stopped, otherText, ownText) = onFirst ? (first, "on-second", "on-first") : (second, "on-first", "on-second");
+
+        await stopped.StopAsync();
+        await ann.Output.WaitForLineAsync("* ann joined", start: 1);
+        await ann.Input.WriteLineAsync("back again").DefaultTimeout();
+        ann.Input.Close();
+
+        Assert.Equal(0, await ann.WaitForExitAsync());
+        var lines = ann.Output.Lines;
+        var all = string.Join('\n', lines) + "\n" + ann.Error.Text;
+        Assert.True(lines.Count == 7, all);
+        Assert.Equal("* ann joined", lines[0]);
+        Assert.True(Message("ops", ownText)(lines[1]), all);
+        Assert.Equal("! history restarted", lines[2]);
+        Assert.True(Message("ops", otherText)(lines[3]), all);
+        Assert.Equal("* ann joined", lines[4]);
+        Assert.True(Message("ann", "back again")(lines[5]), all);
+        Assert.Equal("* ann left", lines[6]);
+        Assert.Contains("greeter: reconnected", ann.Error.Lines);
+    }
+
     private static Func<string, bool> Message(string sender, string text) =>
         line => Regex.IsMatch(line, $@"^\d\d:\d\d:\d\d {Regex.Escape(sender)}: {Regex.Escape(text)}$");
 
