@@ -30,8 +30,6 @@ internal sealed class ServerAddresses
     /// <summary>Whether calls use TLS: https:// addresses do; http:// and dns:/// do not.</summary>
     public bool UseTls => Uris[0].Scheme == Uri.UriSchemeHttps;
 
-    public static ServerAddresses Single(Uri address) => new([address], Describe(address));
-
     /// <summary>Parses the values of <c>--address</c>; on failure <paramref name="error"/> says what is wrong, naming the option.</summary>
     public static bool TryParse(IReadOnlyList<string> values, string example, out ServerAddresses? addresses, out string? error)
     {
