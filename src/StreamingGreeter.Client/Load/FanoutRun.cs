@@ -93,7 +93,7 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
                 subscribers[i] = SubscribeAsync(clients[i % channelCount]);
             }
 
-            if (!await WatchAsync(_allSubscribed.Task, () => $"subscribed {Volatile.Read(ref _subscribed):N0} of {settings.Subscribers:N0}", cancellationToken))
+            if (!await WatchAsync(_allSubscribed.Task, () => string.Create(CultureInfo.InvariantCulture, $"subscribed {Volatile.Read(ref _subscribed):N0} of {settings.Subscribers:N0}"), cancellationToken))
             {
                 return Report(_elapsed, interrupted: true);
             }
