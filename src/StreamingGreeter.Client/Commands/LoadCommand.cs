@@ -19,7 +19,7 @@ internal static class LoadCommand
 
     private static readonly Option<int> Subscribers = new("--subscribers")
     {
-        Description = $"Subscribe streams on the room, 1 to {MaxSubscribers:N0}, spread over one connection per {FanoutRun.StreamsPerChannel} (and over the servers given)",
+        Description = $"Subscribe streams on the room, 1 to {MaxSubscribers}, spread over one connection per {FanoutRun.StreamsPerChannel} (and over the servers given)",
         HelpName = "N",
         DefaultValueFactory = _ => 100,
         Validators = { result => InRange(result, result.GetValueOrDefault<int>(), 1, MaxSubscribers, "--subscribers") },
@@ -67,16 +67,15 @@ internal static class LoadCommand
         },
     };
 
-    private static readonly Option<string> Room = new("--room", "-r")
+    private static readonly Option<string?> Room = new("--room", "-r")
     {
         Description = "The room (default: a new one, load-…)",
         HelpName = "ROOM",
-        DefaultValueFactory = _ => "load-" + Guid.NewGuid().ToString("N")[..12],
     };
 
     private static readonly Option<int> Size = new("--size")
     {
-        Description = $"Characters per published text, padded after the send time (default: just the send time; at most {MaxSize})",
+        Description = $"Characters per published text, padded after the send time, at most {MaxSize} (0: just the send time)",
         HelpName = "CHARS",
         DefaultValueFactory = _ => 0,
         Validators = { result => InRange(result, result.GetValueOrDefault<int>(), 0, MaxSize, "--size") },
@@ -84,7 +83,7 @@ internal static class LoadCommand
 
     private static readonly Option<int> ReadDelay = new("--read-delay")
     {
-        Description = "Milliseconds each subscriber pauses after each event, to play slow consumers (default 0)",
+        Description = "Milliseconds each subscriber pauses after each event, to play slow consumers",
         HelpName = "MS",
         DefaultValueFactory = _ => 0,
         Validators = { result => InRange(result, result.GetValueOrDefault<int>(), 0, 60_000, "--read-delay") },
@@ -109,7 +108,7 @@ internal static class LoadCommand
     private static async Task<ExitCode> FanoutAsync(ParseResult parsed, ClientContext context, CancellationToken cancellationToken)
     {
         var settings = new FanoutSettings(
-            parsed.GetRequiredValue(Room),
+            parsed.GetValue(Room) ?? "load-" + Guid.NewGuid().ToString("N")[..12],
             parsed.GetValue(Subscribers),
             parsed.GetValue(Publishers),
             TimeSpan.FromSeconds(parsed.GetValue(Duration)),
