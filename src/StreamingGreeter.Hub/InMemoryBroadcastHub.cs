@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
 using System.Threading.Channels;
 using StreamingGreeter.Hub.Internal;
 
@@ -22,6 +23,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     private readonly ITimer _sweepTimer;
     private readonly HubMetrics _metrics;
     private readonly Action<RoomEvent>? _onDropped;
+    private readonly Action<Room>? _roomRemoved;
     private int _subscriberCount;
 
     /// <summary>Creates a hub.</summary>
@@ -50,6 +52,17 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         };
         var sweepPeriod = TimeSpan.FromTicks(Math.Max(options.IdleRoomTimeout.Ticks / 4, TimeSpan.TicksPerSecond));
         _sweepTimer = _time.CreateTimer(static state => ((InMemoryBroadcastHub)state!).RemoveExpiredRooms(), this, sweepPeriod, sweepPeriod);
+    }
+
+    /// <summary>
+    /// A hub whose rooms replicate an external log (see <c>OpenReplica</c>): <paramref name="roomRemoved"/> hears of every
+    /// room that leaves the hub, whether idle, evicted or closed. It may be called under the room table's lock, so it must
+    /// only hand the work on.
+    /// </summary>
+    internal InMemoryBroadcastHub(BroadcastHubOptions options, TimeProvider? timeProvider, HubMetrics? metrics, Action<Room> roomRemoved)
+        : this(options, timeProvider, metrics)
+    {
+        _roomRemoved = roomRemoved;
     }
 
     /// <summary>Rooms currently held.</summary>
@@ -150,6 +163,143 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
 
     /// <summary>Stops the idle-room timer.</summary>
     public void Dispose() => _sweepTimer.Dispose();
+
+    /// <summary>
+    /// Opens <paramref name="name"/> as a replica of an external log whose events up to <paramref name="lastSequence"/>
+    /// are known, the last of them in <paramref name="history"/> (oldest first, contiguous). Returns the open room if
+    /// there is one. Events then arrive through <see cref="TryAppendReplica"/> only.
+    /// </summary>
+    /// <exception cref="RoomLimitExceededException">No more rooms can be created.</exception>
+    internal Room OpenReplica(string name, string epoch, long lastSequence, IReadOnlyList<RoomEvent> history)
+    {
+        lock (_roomsGate)
+        {
+            if (_rooms.TryGetValue(name, out var existing))
+            {
+                if (!existing.Closed)
+                {
+                    return existing;
+                }
+
+                _rooms.Remove(name);
+            }
+
+            if (_rooms.Count >= _options.MaxRooms)
+            {
+                EvictLongestIdleLocked(name);
+            }
+
+            var created = new Room(name, epoch, _options.HistorySize, _time.GetUtcNow().UtcTicks) { LastSequence = lastSequence };
+            foreach (var item in history)
+            {
+                created.History.Add(item);
+            }
+
+            _rooms.Add(name, created);
+            return created;
+        }
+    }
+
+    /// <summary>
+    /// Appends an event the external log sequenced and delivers it to the room's subscribers. An event at or below the
+    /// room's last sequence is already there and is skipped. False once the room has left the hub.
+    /// </summary>
+    internal bool TryAppendReplica(Room state, RoomEvent item)
+    {
+        List<Subscriber>? overflowed = null;
+        lock (state.Gate)
+        {
+            if (state.Closed)
+            {
+                return false;
+            }
+
+            Debug.Assert(item.Epoch == state.Epoch, "A replica's events belong to its epoch.");
+            if (item.Sequence <= state.LastSequence)
+            {
+                return true;
+            }
+
+            state.LastSequence = item.Sequence;
+            DeliverLocked(state, item, ref overflowed);
+        }
+
+        Disconnect(overflowed);
+        return true;
+    }
+
+    /// <summary>
+    /// Subscribes to a replica room: replay from its history, then live, taken in one step under its gate. Membership
+    /// events are the caller's to publish through the external log. Null once the room has left the hub.
+    /// </summary>
+    /// <exception cref="SubscriberLimitExceededException">The room has its maximum number of subscribers.</exception>
+    internal IRoomSubscription? TrySubscribeReplica(Room state, SubscribeOptions options)
+    {
+        var channel = Channel.CreateBounded(_channelOptions, _onDropped);
+        lock (state.Gate)
+        {
+            if (state.Closed)
+            {
+                return null;
+            }
+
+            if (state.SubscriberCount >= _options.MaxSubscribersPerRoom)
+            {
+                throw new SubscriberLimitExceededException(state.Name, _options.MaxSubscribersPerRoom);
+            }
+
+            var subscriber = new Subscriber(this, state, member: null, channel);
+            var replay = ReplayLocked(state, options);
+            state.Add(subscriber);
+            Interlocked.Increment(ref _subscriberCount);
+            subscriber.Start(replay);
+            return subscriber;
+        }
+    }
+
+    /// <summary>
+    /// Removes a replica room at once and ends each of its subscriptions with <paramref name="error"/>, after the events
+    /// already buffered for it.
+    /// </summary>
+    internal void CloseReplica(Room state, Exception error)
+    {
+        Subscriber[] ended;
+        lock (state.Gate)
+        {
+            if (state.Closed)
+            {
+                return;
+            }
+
+            state.Closed = true;
+            ended = state.Subscribers.ToArray();
+            foreach (var subscriber in ended)
+            {
+                RemoveLocked(state, subscriber);
+            }
+        }
+
+        Forget(state);
+        foreach (var subscriber in ended)
+        {
+            subscriber.Complete(error);
+        }
+    }
+
+    /// <summary>Closes every room as <see cref="CloseReplica"/> does.</summary>
+    internal void CloseAllReplicas(Exception error)
+    {
+        Room[] all;
+        lock (_roomsGate)
+        {
+            all = [.. _rooms.Values];
+        }
+
+        foreach (var state in all)
+        {
+            CloseReplica(state, error);
+        }
+    }
 
     internal void Unsubscribe(Subscriber subscriber, bool graceful)
     {
@@ -274,6 +424,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
             }
 
             _rooms.Remove(candidate.Name);
+            _roomRemoved?.Invoke(candidate);
             return;
         }
     }
@@ -281,6 +432,12 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     private RoomEvent AppendLocked(Room state, RoomEventKind kind, string sender, string text, ref List<Subscriber>? overflowed)
     {
         var item = new RoomEvent(kind, state.Name, sender, text, ++state.LastSequence, _time.GetUtcNow(), state.Epoch);
+        DeliverLocked(state, item, ref overflowed);
+        return item;
+    }
+
+    private void DeliverLocked(Room state, RoomEvent item, ref List<Subscriber>? overflowed)
+    {
         state.History.Add(item);
         var subscribers = state.Subscribers;
         // Backwards, because removing swaps the last subscriber into the freed slot.
@@ -295,7 +452,6 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         }
 
         _metrics.Published(state.SubscriberCount);
-        return item;
     }
 
     private static RoomEvent[] ReplayLocked(Room state, SubscribeOptions options)
@@ -360,5 +516,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
                 _rooms.Remove(state.Name);
             }
         }
+
+        _roomRemoved?.Invoke(state);
     }
 }

@@ -29,7 +29,7 @@ public abstract class BroadcastHubContractTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Publish_NoSubscriber_SequenceStartsAtOneAndGrowsByOne()
     {
         var hub = CreateHub();
@@ -44,7 +44,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(first.Epoch, second.Epoch);
     }
 
-    [Fact(Timeout = 30_000)]
+    [SkippableFact(Timeout = 30_000)]
     public async Task Publish_ConcurrentPublishers_EverySubscriberSeesOneOrderWithNoGap()
     {
         const int publishers = 4;
@@ -84,11 +84,16 @@ public abstract class BroadcastHubContractTests
         }
     }
 
-    [Fact(Timeout = 30_000)]
+    [SkippableFact(Timeout = 30_000)]
     public async Task Subscribe_AfterSequenceWhileOthersPublish_NoGapAndNoDuplicateAtSeam()
     {
         const int total = 3000;
-        var hub = CreateHub(o => o.HistorySize = total);
+        // A buffer for every event: the test reads only once the publisher is done, and is about the seam, not overflow.
+        var hub = CreateHub(o =>
+        {
+            o.HistorySize = total;
+            o.SubscriberBufferCapacity = total;
+        });
         var room = NewRoom();
         var published = 0L;
         var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -116,7 +121,7 @@ public abstract class BroadcastHubContractTests
         Assert.False(subscription.Events.TryRead(out _));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Subscribe_SameEpoch_ReplaysOnlyAfterSequence()
     {
         var hub = CreateHub();
@@ -135,7 +140,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(last.Epoch, subscription.Epoch);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Subscribe_OtherEpoch_IgnoresAfterSequenceAndReplaysAllRetained()
     {
         var hub = CreateHub();
@@ -152,7 +157,7 @@ public abstract class BroadcastHubContractTests
         Assert.NotEqual("an-epoch-from-before", subscription.Epoch);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Subscribe_AfterSequenceZero_StartsLive()
     {
         var hub = CreateHub();
@@ -167,7 +172,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(2, events[0].Sequence);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Subscribe_HistoryShorterThanGap_ReplaysWhatIsRetainedAndShowsTheJump()
     {
         var hub = CreateHub(o => o.HistorySize = 10);
@@ -183,7 +188,7 @@ public abstract class BroadcastHubContractTests
         AssertConsecutive(events, 21);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Subscribe_AsMember_OwnJoinedIsFirstLiveEvent()
     {
         var hub = CreateHub();
@@ -201,7 +206,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal([RoomEventKind.Message, RoomEventKind.Joined, RoomEventKind.Message], seen.Select(e => e.Kind));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Subscribe_AsMemberResuming_ReplaysMissedEventsThenOwnJoined()
     {
         var hub = CreateHub();
@@ -218,7 +223,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(RoomEventKind.Joined, events[^1].Kind);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task LeaveAsync_Member_OwnLeftIsLastEventAndEventsComplete()
     {
         var hub = CreateHub();
@@ -244,7 +249,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal("still here", next[0].Text);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DisposeAsync_Member_OthersSeeLeftOnce()
     {
         var hub = CreateHub();
@@ -261,7 +266,7 @@ public abstract class BroadcastHubContractTests
         AssertConsecutive(seen, 1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SlowSubscriber_Disconnect_FailsAfterItsBufferWhileOthersGetEverything()
     {
         var hub = CreateHub(o =>
@@ -288,7 +293,7 @@ public abstract class BroadcastHubContractTests
         Assert.Contains("buffer of 8 events", failure.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SlowSubscriber_DropOldest_StaysSubscribedAndSeesTheJump()
     {
         var hub = CreateHub(o =>
@@ -311,7 +316,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(51, next[0].Sequence);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Events_ReadCancelled_ThrowsAndSubscriptionCanBeDisposed()
     {
         var hub = CreateHub();
@@ -327,7 +332,7 @@ public abstract class BroadcastHubContractTests
         Assert.False(await subscription.Events.WaitToReadAsync().AsTask().DefaultTimeout());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DisposeAsync_WhileReaderWaits_ReaderCompletes()
     {
         var hub = CreateHub();

@@ -7,6 +7,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Serilog;
 using StreamingGreeter.Hub;
+using StreamingGreeter.Hub.Redis;
 
 namespace StreamingGreeter.Server.Hosting;
 
@@ -46,6 +47,7 @@ internal static class GreeterHost
         builder.Services.AddStreamingGreeter();
         builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
         builder.Services.Configure<StreamingGreeter.Hub.BroadcastHubOptions>(builder.Configuration.GetSection("Hub"));
+        AddBackplane(builder);
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         // Kestrel must admit more streams than the service's own limit, or that limit would show up as refused HTTP/2
         // streams instead of RESOURCE_EXHAUSTED with a message.
@@ -75,6 +77,24 @@ internal static class GreeterHost
         });
 
         return app;
+    }
+
+    /// <summary>Hub:Backplane: InMemory (the default, one server) or Redis (several servers sharing rooms, Hub:Redis:*).</summary>
+    private static void AddBackplane(WebApplicationBuilder builder)
+    {
+        var backplane = builder.Configuration["Hub:Backplane"];
+        if (string.IsNullOrEmpty(backplane) || string.Equals(backplane, "InMemory", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (!string.Equals(backplane, "Redis", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Hub:Backplane \"{backplane}\" is not a backplane: use InMemory (the default) or Redis");
+        }
+
+        builder.Services.AddRedisBroadcastHub();
+        builder.Services.Configure<RedisBroadcastHubOptions>(builder.Configuration.GetSection("Hub:Redis"));
     }
 
     /// <summary>Metrics:PrometheusUrl (off by default) serves the StreamingGreeter meter for scraping on its own HTTP/1.1 listener.</summary>

@@ -25,4 +25,7 @@ internal static partial class GreeterLog
 
     [LoggerMessage(7, LogLevel.Warning, "{Count} subscribers were disconnected for falling behind (latest in room {Room}); at most one such warning per {Interval}", EventName = "SubscribersDroppedForFallingBehind")]
     public static partial void SubscribersDroppedForFallingBehind(ILogger logger, long count, string room, TimeSpan interval);
+
+    [LoggerMessage(14, LogLevel.Debug, "Call ended with UNAVAILABLE: {Reason}", EventName = "HubUnavailable")]
+    public static partial void HubUnavailable(ILogger logger, string reason);
 }

@@ -7,7 +7,8 @@ using StreamingGreeter.Server.Internal;
 namespace StreamingGreeter.Server.Services;
 
 /// <summary>
-/// Gives the Greeter's calls the status their failure means — shutdown is UNAVAILABLE, a hub limit RESOURCE_EXHAUSTED —
+/// Gives the Greeter's calls the status their failure means — shutdown and an unreachable backplane are UNAVAILABLE,
+/// a hub limit RESOURCE_EXHAUSTED —
 /// and counts refused requests.
 /// </summary>
 internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifetime, GreeterMetrics metrics, ILogger<GreeterExceptionInterceptor> logger) : Interceptor
@@ -73,6 +74,9 @@ internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifet
             case OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested:
                 GreeterLog.StreamEndedByShutdown(logger);
                 return new RpcException(new Status(StatusCode.Unavailable, ShuttingDownMessage));
+            case HubUnavailableException unavailable:
+                GreeterLog.HubUnavailable(logger, unavailable.Message);
+                return new RpcException(new Status(StatusCode.Unavailable, unavailable.Message));
             case HubLimitExceededException limit:
                 metrics.Rejected(limit.Reason);
                 return new RpcException(new Status(StatusCode.ResourceExhausted, limit.Message));

@@ -1,0 +1,14 @@
+namespace StreamingGreeter.Hub.Redis;
+
+/// <summary>Where the Redis backplane is (configuration section <c>Hub:Redis</c>).</summary>
+public sealed class RedisBroadcastHubOptions
+{
+    /// <summary>
+    /// A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c> or <c>redis1:6379,password=…,ssl=true</c>.
+    /// Required. <c>abortConnect=false</c> is implied: the hub starts without Redis and connects when it can.
+    /// </summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>Prefix of every key and channel the hub uses, so that several deployments can share one Redis. Default <c>streaminggreeter:</c>.</summary>
+    public string KeyPrefix { get; set; } = "streaminggreeter:";
+}

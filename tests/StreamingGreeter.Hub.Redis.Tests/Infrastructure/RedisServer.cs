@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace StreamingGreeter.Hub.Redis.Tests.Infrastructure;
+
+/// <summary>
+/// A redis-server of the test's own on a free loopback port, without persistence, killed at the end. Where redis-server
+/// is not installed the test is skipped with what to install, or fails when CI=true.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    public const string InstallHint = "redis-server is not installed: install it (apt-get install redis-server) to run the Redis backplane tests";
+    private const string ReadyLine = "Ready to accept connections";
+
+    private static readonly string? Executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
+        ?? (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "redis-server")).FirstOrDefault(File.Exists);
+
+    private Process? _process;
+
+    private RedisServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    /// <summary>A StackExchange.Redis configuration string for this server.</summary>
+    public string Configuration => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    public static bool IsInstalled => Executable is not null;
+
+    /// <summary>Throws the skip (or, under CI, the failure) when redis-server is missing.</summary>
+    public static void Require()
+    {
+        if (IsInstalled)
+        {
+            return;
+        }
+
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(InstallHint + " (CI=true: the tests must run)");
+        }
+
+        Skip.If(true, InstallHint);
+    }
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        Require();
+        // The port is free when chosen; if another process takes it before redis-server binds, try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new RedisServer(FreePort());
+            try
+            {
+                await server.RunAsync();
+                return server;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Kills the server, as a crash or a lost host would; its data is gone.</summary>
+    public async Task StopAsync()
+    {
+        var process = Interlocked.Exchange(ref _process, null);
+        if (process is null)
+        {
+            return;
+        }
+
+        if (!process.HasExited)
+        {
+            process.Kill();
+        }
+
+        await process.WaitForExitAsync().DefaultTimeout();
+        process.Dispose();
+    }
+
+    /// <summary>Starts it again on the same port.</summary>
+    public Task RestartAsync() => RunAsync();
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task RunAsync()
+    {
+        var info = new ProcessStartInfo(Executable!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var lines = Channel.CreateUnbounded<string>();
+        var output = new List<string>();
+        var process = new Process { StartInfo = info };
+        var open = 2;
+        DataReceivedEventHandler onLine = (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                if (Interlocked.Decrement(ref open) == 0)
+                {
+                    lines.Writer.TryComplete();
+                }
+
+                return;
+            }
+
+            lock (output)
+            {
+                output.Add(e.Data);
+            }
+
+            lines.Writer.TryWrite(e.Data);
+        };
+        process.OutputDataReceived += onLine;
+        process.ErrorDataReceived += onLine;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        using var timeout = new CancellationTokenSource(TimeoutExtensions.Timeout);
+        try
+        {
+            await foreach (var line in lines.Reader.ReadAllAsync(timeout.Token))
+            {
+                if (line.Contains(ReadyLine, StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"redis-server did not print \"{ReadyLine}\" in time. Output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+        }
+
+        // Exited before it was ready: most likely the port was taken meanwhile.
+        throw new IOException($"redis-server on port {Port} exited before it was ready. Output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
