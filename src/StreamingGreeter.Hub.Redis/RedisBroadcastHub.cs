@@ -131,7 +131,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
 
         while (true)
         {
-            ThrowIfUnavailable();
+            ThrowIfUnavailable($"room \"{room}\" could not be opened");
             var state = _rooms.GetOrAdd(room, static (name, hub) => new RedisRoom(hub, name), this);
             Room replica;
             try
@@ -255,7 +255,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
 
     private async Task<PublishResult> AppendAsync(string room, RoomEventKind kind, string sender, string text)
     {
-        ThrowIfUnavailable();
+        ThrowIfUnavailable($"the event for room \"{room}\" was not acknowledged");
         var prefix = KeyPrefix + "room:" + room;
         RedisResult reply;
         try
@@ -289,12 +289,12 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
             ? state.WaitDeliveredAsync(result.Sequence)
             : Task.CompletedTask;
 
-    private void ThrowIfUnavailable()
+    private void ThrowIfUnavailable(string what)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         if (!IsAvailable)
         {
-            throw Unavailable("not connected");
+            throw Unavailable(what);
         }
     }
 

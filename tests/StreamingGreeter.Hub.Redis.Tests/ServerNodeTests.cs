@@ -1,0 +1,219 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
+using StreamingGreeter.Protos;
+using StreamingGreeter.Server.Tests.Infrastructure;
+
+namespace StreamingGreeter.Hub.Redis.Tests;
+
+/// <summary>Real server processes sharing rooms through a real redis-server.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class ServerNodeTests(RedisFixture redis)
+{
+    [SkippableFact(Timeout = 120_000)]
+    public async Task Subscribe_NodeKilled_RoundRobinClientResumesOnOtherNodeWithNoGapOrDuplicate()
+    {
+        const int total = 60;
+        const int half = 30;
+        await using var first = await Node.StartAsync(redis.Server.Configuration);
+        await using var second = await Node.StartAsync(redis.Server.Configuration);
+        using var channel = RoundRobinChannel.Create([first.Address, second.Address]);
+        var client = new Greeter.GreeterClient(channel);
+        var room = NewRoom();
+        var received = new List<ChatEvent>();
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failures = new List<StatusCode>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        // What a client does: on UNAVAILABLE, subscribe again on the same channel with what it last received.
+        var subscriber = Task.Run(async () =>
+        {
+            var after = 0L;
+            var epoch = string.Empty;
+            while (received.Count < total)
+            {
+                Assert.True(failures.Count < 50, $"gave up after {failures.Count} failed attempts: {string.Join(", ", failures)}");
+                try
+                {
+                    using var call = client.Subscribe(new SubscribeRequest { Room = room, AfterSequence = after, Epoch = epoch }, cancellationToken: stop.Token);
+                    await call.ResponseHeadersAsync;
+                    subscribed.TrySetResult();
+                    while (await call.ResponseStream.MoveNext(stop.Token))
+                    {
+                        var item = call.ResponseStream.Current;
+                        received.Add(item);
+                        (after, epoch) = (item.Sequence, item.Epoch);
+                        if (received.Count == half)
+                        {
+                            halfway.TrySetResult();
+                        }
+
+                        if (received.Count == total)
+                        {
+                            return;
+                        }
+                    }
+                }
+                catch (RpcException error) when (error.StatusCode == StatusCode.Unavailable)
+                {
+                    failures.Add(error.StatusCode);
+                    // A client's back-off before it tries again, not a synchronisation.
+                    await Task.Delay(100, stop.Token);
+                }
+            }
+        });
+
+        await subscribed.Task.DefaultTimeout();
+        var subscribedLine = $"Subscribed to room {room} after sequence 0";
+        await Wait.UntilAsync(() => first.Logged(subscribedLine) || second.Logged(subscribedLine), () => "neither node logged the subscription");
+        var (victim, survivor) = first.Logged(subscribedLine) ? (first, second) : (second, first);
+        using var direct = GrpcChannel.ForAddress(survivor.Address);
+        var publisher = new Greeter.GreeterClient(direct);
+        for (var i = 0; i < half; i++)
+        {
+            await publisher.PublishAsync(new PublishRequest { Room = room, Sender = "pub", Text = $"m{i}" }).ResponseAsync.DefaultTimeout();
+        }
+
+        await halfway.Task.DefaultTimeout();
+        await victim.DisposeAsync();
+        for (var i = half; i < total; i++)
+        {
+            await publisher.PublishAsync(new PublishRequest { Room = room, Sender = "pub", Text = $"m{i}" }).ResponseAsync.DefaultTimeout();
+        }
+
+        await subscriber.DefaultTimeout(TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), received.Select(e => e.Sequence));
+        Assert.Equal(Enumerable.Range(0, total).Select(i => $"m{i}"), received.Select(e => e.Text));
+        Assert.Single(received.Select(e => e.Epoch).Distinct());
+        Assert.NotEmpty(failures);
+        Assert.True(survivor.Logged($"Subscribed to room {room} after sequence {half}"), "the resumed subscription is not on the surviving node:" + Environment.NewLine + survivor.Output);
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task RedisStoppedAndRestarted_StreamsEndUnavailableHealthFollowsAndPublishingResumes()
+    {
+        await using var own = await RedisServer.StartAsync();
+        await using var node = await Node.StartAsync(own.Configuration);
+        using var channel = GrpcChannel.ForAddress(node.Address);
+        var client = new Greeter.GreeterClient(channel);
+        using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest());
+        await UntilStatusAsync(watch.ResponseStream, HealthCheckResponse.Types.ServingStatus.Serving);
+        var room = NewRoom();
+        using var stream = client.Subscribe(new SubscribeRequest { Room = room });
+        await stream.ResponseHeadersAsync.DefaultTimeout();
+        var before = await client.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = "before" }).ResponseAsync.DefaultTimeout();
+        Assert.True(await stream.ResponseStream.MoveNext().DefaultTimeout());
+        Assert.Equal("before", stream.ResponseStream.Current.Text);
+
+        await own.StopAsync();
+
+        var ended = await Assert.ThrowsAsync<RpcException>(() => stream.ResponseStream.MoveNext()).DefaultTimeout();
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        Assert.Contains("Redis backplane", ended.Status.Detail, StringComparison.Ordinal);
+        await UntilStatusAsync(watch.ResponseStream, HealthCheckResponse.Types.ServingStatus.NotServing);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = "lost?" }).ResponseAsync).DefaultTimeout();
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("not acknowledged", refused.Status.Detail, StringComparison.Ordinal);
+        using var refusedStream = client.Subscribe(new SubscribeRequest { Room = room });
+        var notSubscribed = await Assert.ThrowsAsync<RpcException>(() => refusedStream.ResponseStream.MoveNext()).DefaultTimeout();
+        Assert.Equal(StatusCode.Unavailable, notSubscribed.StatusCode);
+
+        await own.RestartAsync();
+
+        await UntilStatusAsync(watch.ResponseStream, HealthCheckResponse.Types.ServingStatus.Serving, TimeSpan.FromSeconds(30));
+        var after = await client.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = "after" }).ResponseAsync.DefaultTimeout();
+        // The test's redis-server keeps nothing on disk: the room starts again, under a new epoch.
+        Assert.Equal(1, after.Sequence);
+        Assert.NotEqual(before.Epoch, after.Epoch);
+        using var resumed = client.Subscribe(new SubscribeRequest { Room = room, AfterSequence = before.Sequence, Epoch = before.Epoch });
+        Assert.True(await resumed.ResponseStream.MoveNext().DefaultTimeout());
+        Assert.Equal(("after", 1L, after.Epoch), (resumed.ResponseStream.Current.Text, resumed.ResponseStream.Current.Sequence, resumed.ResponseStream.Current.Epoch));
+        Assert.False(node.Logged("[ERR]"), node.Output);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--Hub:Backplane", "Mongo" }, "Hub:Backplane \"Mongo\" is not a backplane: use InMemory (the default) or Redis")]
+    [InlineData(new[] { "--Hub:Backplane", "Redis" }, "Hub:Redis:Configuration is required when Hub:Backplane is Redis")]
+    [InlineData(new[] { "--Hub:Backplane", "Redis", "--Hub:Redis:Configuration", "127.0.0.1:6379,nosuchoption=1" }, "Hub:Redis:Configuration \"127.0.0.1:6379,nosuchoption=1\" is not a StackExchange.Redis configuration string")]
+    public async Task Start_BadBackplaneConfiguration_ExitsWithMessage(string[] args, string message)
+    {
+        await using var server = ServerProcess.Start(["--urls", "http://127.0.0.1:0", .. args]);
+
+        var exitCode = await server.WaitForExitAsync(TimeoutExtensions.Timeout);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(message, server.Output, StringComparison.Ordinal);
+    }
+
+    private static string NewRoom() => "room-" + Guid.NewGuid().ToString("N")[..8];
+
+    private static async Task UntilStatusAsync(IAsyncStreamReader<HealthCheckResponse> statuses, HealthCheckResponse.Types.ServingStatus wanted, TimeSpan? timeout = null)
+    {
+        var seen = new List<HealthCheckResponse.Types.ServingStatus>();
+        using var limit = new CancellationTokenSource(timeout ?? TimeoutExtensions.Timeout);
+        try
+        {
+            while (await statuses.MoveNext(limit.Token))
+            {
+                seen.Add(statuses.Current.Status);
+                if (statuses.Current.Status == wanted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (RpcException error) when (error.StatusCode == StatusCode.Cancelled && limit.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"health did not report {wanted}; it reported {string.Join(", ", seen)}");
+    }
+
+    /// <summary>A server process with the Redis backplane, logging subscriptions so a test can tell which node holds a stream.</summary>
+    private sealed class Node : IAsyncDisposable
+    {
+        private readonly ServerProcess _process;
+        private int _disposed;
+
+        private Node(ServerProcess process, Uri address)
+        {
+            _process = process;
+            Address = address;
+        }
+
+        public Uri Address { get; }
+
+        public string Output => _process.Output;
+
+        public static async Task<Node> StartAsync(string redisConfiguration)
+        {
+            var process = ServerProcess.Start(
+                "--urls", "http://127.0.0.1:0",
+                "--Hub:Backplane", "Redis",
+                "--Hub:Redis:Configuration", redisConfiguration,
+                "--Serilog:MinimumLevel:Override:StreamingGreeter", "Debug");
+            try
+            {
+                return new Node(process, new Uri(await process.WaitUntilListeningAsync()));
+            }
+            catch
+            {
+                await process.DisposeAsync();
+                throw;
+            }
+        }
+
+        public bool Logged(string text) => _process.Output.Contains(text, StringComparison.Ordinal);
+
+        /// <summary>Kills the process, as a crash or a lost machine would.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                await _process.DisposeAsync();
+            }
+        }
+    }
+}
