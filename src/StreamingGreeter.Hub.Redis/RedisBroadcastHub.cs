@@ -71,7 +71,8 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
         Subscriber = _redis.GetSubscriber();
         UpdateAvailability(null);
 
-        // Keeps the keys of rooms with subscribers here from expiring while nobody publishes to them.
+        // Keeps the keys of rooms with subscribers here from expiring while nobody publishes to them, and notices a
+        // reconnection the connection events did not report.
         var period = TimeSpan.FromMilliseconds(Math.Max(KeyExpiryMilliseconds / 3, 500));
         _keepAlive = _time.CreateTimer(static state => ((RedisBroadcastHub)state!).RefreshExpiry(), this, period, period);
     }
@@ -155,6 +156,8 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
             if (subscription is null)
             {
                 // Closed between opening and subscribing (idle expiry, an outage): open it again.
+                Forget(state);
+                state.Stop();
                 continue;
             }
 
@@ -217,8 +220,9 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
             {
                 await AppendAsync(room, RoomEventKind.Left, member, string.Empty);
             }
-            catch (HubUnavailableException)
+            catch (Exception error) when (error is HubUnavailableException or ObjectDisposedException)
             {
+                // Redis is down or the node is shutting down: there is nobody to tell.
                 RedisHubLog.LeftNotPublished(_logger, room, member);
             }
 
@@ -371,6 +375,12 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
     {
         if (!IsAvailable)
         {
+            // Connection events say when Redis is back; this catches one that came before the hub listened.
+            if (_redis.IsConnected)
+            {
+                UpdateAvailability(null);
+            }
+
             return;
         }
 

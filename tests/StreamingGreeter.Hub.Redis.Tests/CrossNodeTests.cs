@@ -127,6 +127,39 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         await member.DisposeAsync();
     }
 
+    [SkippableFact]
+    public async Task Subscribe_ManySubscribersOnTwoNodes_OneRedisSubscriptionPerNodeServesThemAll()
+    {
+        const int perNode = 20;
+        var nodes = new[] { CreateNode(), CreateNode() };
+        var room = NewRoom();
+        await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
+        var server = inspector.GetServer(inspector.GetEndPoints()[0]);
+        var subscriptions = new List<IRoomSubscription>();
+        foreach (var node in nodes)
+        {
+            for (var i = 0; i < perNode; i++)
+            {
+                subscriptions.Add(await node.SubscribeAsync(room).DefaultTimeout());
+            }
+        }
+
+        await nodes[1].PublishAsync(room, "ann", "to all").DefaultTimeout();
+
+        foreach (var subscription in subscriptions)
+        {
+            var events = await ReadAsync(subscription.Events, 1);
+            Assert.Equal(("to all", 1L), (events[0].Text, events[0].Sequence));
+        }
+
+        Assert.Equal(2, await server.SubscriptionSubscriberCountAsync(RedisChannel.Literal($"streaminggreeter:room:{room}:events")).DefaultTimeout());
+        Assert.Equal([perNode, perNode], nodes.Select(n => n.SubscriberCount));
+        foreach (var subscription in subscriptions)
+        {
+            await subscription.DisposeAsync();
+        }
+    }
+
     [SkippableFact(Timeout = 60_000)]
     public async Task IdleRoom_AfterIdleTimeout_NodeReleasesItAndRedisKeysExpire()
     {

@@ -106,16 +106,28 @@ public sealed class ServerNodeTests(RedisFixture redis)
         var before = await client.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = "before" }).ResponseAsync.DefaultTimeout();
         Assert.True(await stream.ResponseStream.MoveNext().DefaultTimeout());
         Assert.Equal("before", stream.ResponseStream.Current.Text);
+        using var chat = client.Chat();
+        await chat.RequestStream.WriteAsync(new ChatMessage { Room = room, Sender = "bob" }).DefaultTimeout();
+        Assert.True(await chat.ResponseStream.MoveNext().DefaultTimeout());
+        Assert.Equal(ChatEvent.Types.Kind.Joined, chat.ResponseStream.Current.Kind);
+        Assert.True(await stream.ResponseStream.MoveNext().DefaultTimeout());
+        Assert.Equal((ChatEvent.Types.Kind.Joined, "bob"), (stream.ResponseStream.Current.Kind, stream.ResponseStream.Current.Sender));
 
         await own.StopAsync();
 
         var ended = await Assert.ThrowsAsync<RpcException>(() => stream.ResponseStream.MoveNext()).DefaultTimeout();
         Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
         Assert.Contains("Redis backplane", ended.Status.Detail, StringComparison.Ordinal);
+        var chatEnded = await Assert.ThrowsAsync<RpcException>(() => chat.ResponseStream.MoveNext()).DefaultTimeout();
+        Assert.Equal(StatusCode.Unavailable, chatEnded.StatusCode);
         await UntilStatusAsync(watch.ResponseStream, HealthCheckResponse.Types.ServingStatus.NotServing);
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = "lost?" }).ResponseAsync).DefaultTimeout();
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
         Assert.Contains("not acknowledged", refused.Status.Detail, StringComparison.Ordinal);
+        using var refusedChat = client.Chat();
+        await refusedChat.RequestStream.WriteAsync(new ChatMessage { Room = room, Sender = "bob", Text = "lost?" }).DefaultTimeout();
+        var chatRefused = await Assert.ThrowsAsync<RpcException>(() => refusedChat.ResponseStream.MoveNext()).DefaultTimeout();
+        Assert.Equal(StatusCode.Unavailable, chatRefused.StatusCode);
         using var refusedStream = client.Subscribe(new SubscribeRequest { Room = room });
         var notSubscribed = await Assert.ThrowsAsync<RpcException>(() => refusedStream.ResponseStream.MoveNext()).DefaultTimeout();
         Assert.Equal(StatusCode.Unavailable, notSubscribed.StatusCode);
@@ -131,6 +143,26 @@ public sealed class ServerNodeTests(RedisFixture redis)
         Assert.True(await resumed.ResponseStream.MoveNext().DefaultTimeout());
         Assert.Equal(("after", 1L, after.Epoch), (resumed.ResponseStream.Current.Text, resumed.ResponseStream.Current.Sequence, resumed.ResponseStream.Current.Epoch));
         Assert.False(node.Logged("[ERR]"), node.Output);
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task Start_RedisNotRunning_NotServingAndUnavailableUntilRedisAnswers()
+    {
+        await using var own = await RedisServer.StartAsync();
+        await own.StopAsync();
+        await using var node = await Node.StartAsync(own.Configuration);
+        using var channel = GrpcChannel.ForAddress(node.Address);
+        var client = new Greeter.GreeterClient(channel);
+        using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest { Service = "helloworld.Greeter" });
+        await UntilStatusAsync(watch.ResponseStream, HealthCheckResponse.Types.ServingStatus.NotServing);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.PublishAsync(new PublishRequest { Room = NewRoom(), Sender = "ann", Text = "early" }).ResponseAsync).DefaultTimeout();
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+
+        await own.RestartAsync();
+
+        await UntilStatusAsync(watch.ResponseStream, HealthCheckResponse.Types.ServingStatus.Serving, TimeSpan.FromSeconds(30));
+        var published = await client.PublishAsync(new PublishRequest { Room = NewRoom(), Sender = "ann", Text = "now" }).ResponseAsync.DefaultTimeout();
+        Assert.Equal(1, published.Sequence);
     }
 
     [Theory]

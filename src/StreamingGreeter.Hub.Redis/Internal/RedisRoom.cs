@@ -179,6 +179,8 @@ internal sealed class RedisRoom
 
             if (!_hub.Local.TryAppendReplica(replica, item))
             {
+                // The replica left the local hub; the loop ends with it.
+                Stop();
                 return false;
             }
 
