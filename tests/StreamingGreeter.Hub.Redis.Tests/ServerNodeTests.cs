@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using StackExchange.Redis;
 using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
 using StreamingGreeter.Protos;
 using StreamingGreeter.Server.Tests.Infrastructure;
@@ -165,6 +166,47 @@ public sealed class ServerNodeTests(RedisFixture redis)
         Assert.Equal(1, published.Sequence);
     }
 
+    [SkippableFact(Timeout = 60_000)]
+    public async Task Room_LastSubscriberGoneOnEveryNode_ChannelReleasedAndKeysExpire()
+    {
+        await using var first = await Node.StartAsync(redis.Server.Configuration, "--Hub:IdleRoomTimeout", "00:00:01");
+        await using var second = await Node.StartAsync(redis.Server.Configuration, "--Hub:IdleRoomTimeout", "00:00:01");
+        await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
+        var server = inspector.GetServer(inspector.GetEndPoints()[0]);
+        var db = inspector.GetDatabase();
+        var room = NewRoom();
+        var keys = new RedisKey[] { $"streaminggreeter:room:{room}:meta", $"streaminggreeter:room:{room}:log" };
+        var notifications = RedisChannel.Literal($"streaminggreeter:room:{room}:events");
+        using var firstChannel = GrpcChannel.ForAddress(first.Address);
+        using var secondChannel = GrpcChannel.ForAddress(second.Address);
+        using var stop = new CancellationTokenSource();
+        var streams = new[] { firstChannel, secondChannel }
+            .Select(c => new Greeter.GreeterClient(c).Subscribe(new SubscribeRequest { Room = room }, cancellationToken: stop.Token))
+            .ToList();
+        foreach (var stream in streams)
+        {
+            await stream.ResponseHeadersAsync.DefaultTimeout();
+        }
+
+        await new Greeter.GreeterClient(firstChannel).PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = "hi" }).ResponseAsync.DefaultTimeout();
+        foreach (var stream in streams)
+        {
+            Assert.True(await stream.ResponseStream.MoveNext().DefaultTimeout());
+        }
+
+        Assert.Equal(2, await server.SubscriptionSubscriberCountAsync(notifications).DefaultTimeout());
+        Assert.Equal(2, await db.KeyExistsAsync(keys).DefaultTimeout());
+
+        await stop.CancelAsync();
+        foreach (var stream in streams)
+        {
+            stream.Dispose();
+        }
+
+        await Wait.UntilAsync(() => server.SubscriptionSubscriberCount(notifications) == 0, () => "a node still subscribes to the room's channel");
+        await Wait.UntilAsync(() => db.KeyExists(keys) == 0, () => "the room's keys are still in Redis");
+    }
+
     [Theory]
     [InlineData(new[] { "--Hub:Backplane", "Mongo" }, "Hub:Backplane \"Mongo\" is not a backplane: use InMemory (the default) or Redis")]
     [InlineData(new[] { "--Hub:Backplane", "Redis" }, "Hub:Redis:Configuration is required when Hub:Backplane is Redis")]
@@ -219,13 +261,16 @@ public sealed class ServerNodeTests(RedisFixture redis)
 
         public string Output => _process.Output;
 
-        public static async Task<Node> StartAsync(string redisConfiguration)
+        public static async Task<Node> StartAsync(string redisConfiguration, params string[] extraArgs)
         {
             var process = ServerProcess.Start(
+            [
                 "--urls", "http://127.0.0.1:0",
                 "--Hub:Backplane", "Redis",
                 "--Hub:Redis:Configuration", redisConfiguration,
-                "--Serilog:MinimumLevel:Override:StreamingGreeter", "Debug");
+                "--Serilog:MinimumLevel:Override:StreamingGreeter", "Debug",
+                .. extraArgs,
+            ]);
             try
             {
                 return new Node(process, new Uri(await process.WaitUntilListeningAsync()));
