@@ -15,9 +15,12 @@ public sealed class RedisServer : IAsyncDisposable
     public const string InstallHint = "redis-server is not installed: install it (apt-get install redis-server) to run the Redis backplane tests";
     private const string ReadyLine = "Ready to accept connections";
 
-    private static readonly string? Executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
-        ?? (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "redis-server")).FirstOrDefault(File.Exists);
+    /// <summary>REDIS_SERVER names another redis-server binary; otherwise Debian's, or the first on PATH.</summary>
+    private static readonly string? Executable = Environment.GetEnvironmentVariable("REDIS_SERVER") is { Length: > 0 } chosen
+        ? (File.Exists(chosen) ? chosen : null)
+        : new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
+            ?? (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+                .Select(dir => Path.Combine(dir, "redis-server")).FirstOrDefault(File.Exists);
 
     private Process? _process;
 
