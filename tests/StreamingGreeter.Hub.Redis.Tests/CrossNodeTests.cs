@@ -127,6 +127,36 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         await member.DisposeAsync();
     }
 
+    [SkippableFact(Timeout = 60_000)]
+    public async Task Member_JoinsWhileOtherNodePublishes_OwnJoinedIsFirstEventThenNoGap()
+    {
+        var first = CreateNode();
+        var second = CreateNode();
+        var room = NewRoom();
+        using var stop = new CancellationTokenSource();
+        var publishing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var publisher = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await first.PublishAsync(room, "pub", "x");
+                publishing.TrySetResult();
+            }
+        });
+        await publishing.Task.DefaultTimeout();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await using var member = await second.SubscribeAsync(room, new SubscribeOptions { Member = $"m{i}" }).DefaultTimeout();
+            var events = await ReadAsync(member.Events, 20);
+            Assert.Equal((RoomEventKind.Joined, $"m{i}"), (events[0].Kind, events[0].Sender));
+            AssertConsecutive(events, events[0].Sequence);
+        }
+
+        await stop.CancelAsync();
+        await publisher.DefaultTimeout();
+    }
+
     [SkippableFact]
     public async Task Subscribe_ManySubscribersOnTwoNodes_OneRedisSubscriptionPerNodeServesThemAll()
     {
