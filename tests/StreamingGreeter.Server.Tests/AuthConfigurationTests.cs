@@ -1,7 +1,11 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using StreamingGreeter.Hub;
 using StreamingGreeter.Protos;
 using StreamingGreeter.Server.Tests.Infrastructure;
 
@@ -107,6 +111,38 @@ public sealed class AuthConfigurationTests
         var replayed = Assert.Single(await call.ResponseStream.ReadToEndAsync());
 
         Assert.Equal("anyone", replayed.Sender);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Refusals_AreCountedByReason()
+    {
+        await using var server = await TestServer.StartAsync(TestTokens.Settings());
+        var meter = server.App.Services.GetRequiredService<HubMetrics>().Meter;
+        var totals = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "streaminggreeter.requests.rejected")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                totals.AddOrUpdate($"{tag.Value}", value, (_, total) => total + value);
+            }
+        });
+        listener.Start();
+
+        await server.Client.PublishAsync(new PublishRequest { Room = "news", Text = "x" }).ResponseAsync.ThrowsRpcAsync();
+        await server.Client.PublishAsync(new PublishRequest { Room = "news", Text = "x" }, TestTokens.Call(TestTokens.Create("ann"))).ResponseAsync.ThrowsRpcAsync();
+
+        Assert.Equal(1, totals.GetValueOrDefault("unauthenticated"));
+        Assert.Equal(1, totals.GetValueOrDefault("permission_denied"));
     }
 
     [Fact(Timeout = Timeouts.Test)]
