@@ -61,6 +61,25 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task Chat_SpoofedSenderInALaterMessage_PermissionDeniedAndNotPublished()
+    {
+        var room = Rooms.Unique();
+        var token = TestTokens.ForRooms("ann", room);
+        using var chat = _server.Client.Chat(TestTokens.Call(token));
+        await chat.RequestStream.WriteAsync(new ChatMessage { Room = room }).DefaultTimeout();
+        Assert.Equal(Kind.Joined, (await chat.ResponseStream.ReadNextAsync()).Kind);
+
+        await chat.RequestStream.WriteAsync(new ChatMessage { Sender = "bob", Text = "I am bob" }).DefaultTimeout();
+        var error = await chat.ResponseStream.ReadUntilErrorAsync();
+        using var history = _server.Client.Subscribe(new SubscribeRequest { Room = room, AfterSequence = 0, Epoch = "stale", MaxEvents = 2 }, TestTokens.Call(token));
+        var events = await history.ResponseStream.ReadToEndAsync();
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.StartsWith("sender \"bob\" is not this caller", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal([Kind.Joined, Kind.Left], events.Select(static e => e.Kind));
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task Chat_EmptySender_JoinsAndSpeaksAsTheToken_LaterMessagesMayNameIt()
     {
         var room = Rooms.Unique();

@@ -70,7 +70,8 @@ internal sealed class GreeterService(
         using var call = LinkToShutdown(context);
         var first = await ReadJoinAsync(requestStream, call.Token);
         RequestValidation.Room(first.Room);
-        if (CallAccess.Of(context) is { } access)
+        var access = CallAccess.Of(context);
+        if (access is not null)
         {
             first.Sender = access.SenderFor(first.Sender);
             access.CheckChat(first.Room);
@@ -105,6 +106,11 @@ internal sealed class GreeterService(
                 }
 
                 message = requestStream.Current;
+                if (access is not null && message.Sender.Length > 0)
+                {
+                    access.SenderFor(message.Sender);
+                }
+
                 CheckFollowUp(first, message);
             }
 
