@@ -114,6 +114,31 @@ public sealed class AuthConfigurationTests
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task PublishRate_WithTokens_CountsPerNameNotPerAddress()
+    {
+        await using var server = await TestServer.StartAsync(TestTokens.Settings("Greeter:PublishesPerSecond=3"));
+        var room = Rooms.Unique();
+        var ann = TestTokens.ForRooms("ann", room);
+
+        RpcException? error = null;
+        for (var i = 0; i < 12 && error is null; i++)
+        {
+            try
+            {
+                await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "x" }, TestTokens.Call(ann)).ResponseAsync.DefaultTimeout();
+            }
+            catch (RpcException refused)
+            {
+                error = refused;
+            }
+        }
+
+        Assert.NotNull(error);
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.StartsWith("caller user ann exceeded", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task Refusals_AreCountedByReason()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings());
