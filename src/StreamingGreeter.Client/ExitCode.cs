@@ -21,6 +21,15 @@ internal enum ExitCode
     /// <summary>The call did not finish within <c>--timeout</c>.</summary>
     TimedOut = 5,
 
+    /// <summary>The server wants a valid token and got none, or a bad or expired one (UNAUTHENTICATED).</summary>
+    Unauthenticated = 6,
+
+    /// <summary>The token is valid but does not allow this: another sender, or a room it was not granted (PERMISSION_DENIED).</summary>
+    PermissionDenied = 7,
+
+    /// <summary>No secure connection: the server's certificate is not trusted, or one side speaks TLS and the other does not.</summary>
+    Tls = 8,
+
     /// <summary>Interrupted by Ctrl+C (SIGINT) or SIGTERM before it finished.</summary>
     Interrupted = 130,
 }

@@ -19,6 +19,21 @@ internal static class CommandRunner
         var context = CommonOptions.Bind(parsed);
         try
         {
+            var security = CommonOptions.BindSecurity(parsed);
+            if (security.ProblemWith(context.Addresses) is { } problem)
+            {
+                return Fail(context, problem, ExitCode.Usage);
+            }
+
+            GreeterChannel.Security = security;
+        }
+        catch (ArgumentException error)
+        {
+            return Fail(context, error.Message, ExitCode.Usage);
+        }
+
+        try
+        {
             return (int)await body(parsed, context, cancellationToken);
         }
         catch (RpcException error) when (error.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)

@@ -44,11 +44,40 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    public const string TokenVariable = "GREETER_TOKEN";
+
+    // No default value from the environment here: help would print it.
+    public static readonly Option<string> Token = new("--token")
+    {
+        Description = $"A bearer token sent with every call (default: ${TokenVariable}); over http:// only to this machine",
+        HelpName = "TOKEN",
+        Recursive = true,
+    };
+
+    public static readonly Option<FileInfo> CaCertificate = new("--ca-cert")
+    {
+        Description = "Trust servers whose certificate chains to this CA (PEM file) instead of the system's trust store",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
     public static void AddTo(Command root)
     {
         root.Options.Add(Address);
         root.Options.Add(Timeout);
         root.Options.Add(Json);
+        root.Options.Add(Token);
+        root.Options.Add(CaCertificate);
+    }
+
+    /// <summary>The token and trusted roots the command line asks for; an unreadable --ca-cert throws ArgumentException.</summary>
+    public static ChannelSecurity BindSecurity(ParseResult parsed)
+    {
+        var token = parsed.GetValue(Token) is { Length: > 0 } given ? given
+            : Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim()
+            : null;
+        var roots = parsed.GetValue(CaCertificate) is { } file ? ChannelSecurity.LoadRoots(file.FullName) : null;
+        return new ChannelSecurity(token, roots);
     }
 
     public static ClientContext Bind(ParseResult parsed) => new(

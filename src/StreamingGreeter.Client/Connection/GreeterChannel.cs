@@ -17,6 +17,12 @@ internal static class GreeterChannel
     /// <summary>How often a dns:/// name is resolved again, so servers added or removed behind it are seen.</summary>
     private static readonly TimeSpan DnsRefreshInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The token and trusted roots of this process's command line. One process runs one command, so they are set
+    /// once, before any channel is opened, rather than threaded through every command.
+    /// </summary>
+    public static ChannelSecurity Security { get; set; } = ChannelSecurity.None;
+
     public static GrpcChannel Open(ServerAddresses addresses) => addresses.IsSingle ? Open(addresses.Uris[0]) : OpenBalanced(addresses);
 
     public static GrpcChannel Open(Uri address) => GrpcChannel.ForAddress(address, Options());
@@ -39,7 +45,7 @@ internal static class GreeterChannel
 
     private static GrpcChannelOptions Options() => new()
     {
-        HttpHandler = new SocketsHttpHandler
+        HttpHandler = Security.Apply(new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(10),
             // Pings notice a connection that died without a word (a dropped network), so streams can resume.
@@ -47,7 +53,7 @@ internal static class GreeterChannel
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             EnableMultipleHttp2Connections = true,
-        },
+        }),
         DisposeHttpClient = true,
     };
 }

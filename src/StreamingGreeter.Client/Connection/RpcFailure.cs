@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Grpc.Core;
 
 namespace StreamingGreeter.Client.Connection;
@@ -6,9 +7,17 @@ namespace StreamingGreeter.Client.Connection;
 /// <summary>What a failed call means for the user: the words to say and the exit code, and whether to reconnect.</summary>
 internal static class RpcFailure
 {
-    /// <summary>True when the call never reached a server: nothing listens at the address, or it cannot be resolved.</summary>
+    /// <summary>
+    /// True when the call never reached a server: nothing listens at the address, it cannot be resolved, or no
+    /// connection could be agreed with it (see <see cref="IsTlsFailure"/>).
+    /// </summary>
     public static bool IsConnectFailure(RpcException error)
     {
+        if (IsTlsFailure(error))
+        {
+            return true;
+        }
+
         if (error.StatusCode != StatusCode.Unavailable)
         {
             return false;
@@ -17,6 +26,29 @@ internal static class RpcFailure
         for (var inner = error.Status.DebugException; inner is not null; inner = inner.InnerException)
         {
             if (inner is SocketException or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// True when TLS could not be agreed (the server's certificate is not trusted, or the server does not speak TLS),
+    /// or when an http:// address met a server that did not speak HTTP/2 in the clear, as a TLS port does.
+    /// </summary>
+    public static bool IsTlsFailure(RpcException error)
+    {
+        if (error.StatusCode is not (StatusCode.Unavailable or StatusCode.Internal))
+        {
+            return false;
+        }
+
+        for (var inner = error.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AuthenticationException
+                or HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError or HttpRequestError.InvalidResponse })
             {
                 return true;
             }
@@ -35,12 +67,18 @@ internal static class RpcFailure
     /// <summary>The one line to print after <c>error: </c>.</summary>
     public static string Describe(RpcException error, ServerAddresses address) => error.StatusCode switch
     {
+        _ when IsTlsFailure(error) && address.UseTls =>
+            $"no TLS connection to {Display(address)}: {Innermost(error)} (for a server with a private CA, pass --ca-cert FILE; for one without TLS, use http://)",
+        _ when IsTlsFailure(error) =>
+            $"the server at {Display(address)} does not speak HTTP/2 without TLS: if it is a TLS server, use https://",
         _ when IsConnectFailure(error) => address.Uris.Count == 1
             ? $"no server at {Display(address)} — is it running?"
             : $"no server at any of {Display(address)} — are they running?",
         StatusCode.Unavailable => $"the server at {Display(address)} is unavailable: {Detail(error)}",
         StatusCode.DeadlineExceeded => $"no answer from {Display(address)} within the time allowed (--timeout)",
         StatusCode.InvalidArgument => Detail(error),
+        StatusCode.Unauthenticated => $"not authenticated: {Detail(error)} (a token goes in --token or ${Commands.CommonOptions.TokenVariable})",
+        StatusCode.PermissionDenied => $"permission denied: {Detail(error)}",
         _ => $"the server answered {error.StatusCode}: {Detail(error)}",
     };
 
@@ -54,6 +92,9 @@ internal static class RpcFailure
 
     public static ExitCode ExitCodeOf(RpcException error) => error.StatusCode switch
     {
+        _ when IsTlsFailure(error) => ExitCode.Tls,
+        StatusCode.Unauthenticated => ExitCode.Unauthenticated,
+        StatusCode.PermissionDenied => ExitCode.PermissionDenied,
         StatusCode.Unavailable => ExitCode.Unavailable,
         StatusCode.InvalidArgument => ExitCode.InvalidArgument,
         StatusCode.DeadlineExceeded => ExitCode.TimedOut,
@@ -62,6 +103,18 @@ internal static class RpcFailure
     };
 
     public static string Display(ServerAddresses address) => address.Display;
+
+    /// <summary>The deepest exception's message: for TLS, the one that names the certificate problem.</summary>
+    private static string Innermost(RpcException error)
+    {
+        var inner = error.Status.DebugException;
+        while (inner?.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        return inner?.Message.TrimEnd('.') ?? Detail(error);
+    }
 
     private static string Detail(RpcException error)
     {

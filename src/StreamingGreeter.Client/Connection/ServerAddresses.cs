@@ -30,6 +30,9 @@ internal sealed class ServerAddresses
     /// <summary>Whether calls use TLS: https:// addresses do; http:// and dns:/// do not.</summary>
     public bool UseTls => Uris[0].Scheme == Uri.UriSchemeHttps;
 
+    /// <summary>Whether every address is this machine (for a dns:/// name: whether the name is).</summary>
+    public bool AreLoopback => Uris.All(uri => (uri.Scheme == DnsScheme ? new Uri("http://" + uri.AbsolutePath.TrimStart('/')) : uri).IsLoopback);
+
     /// <summary>Parses the values of <c>--address</c>; on failure <paramref name="error"/> says what is wrong, naming the option.</summary>
     public static bool TryParse(IReadOnlyList<string> values, string example, out ServerAddresses? addresses, out string? error)
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Server;
 using StreamingGreeter.Server.Internal;
+using StreamingGreeter.Server.Security;
 using StreamingGreeter.Server.Services;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,8 @@ public static class StreamingGreeterServiceCollectionExtensions
         services.AddGrpc();
         services.AddOptions<StreamingGreeterOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BroadcastHubOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GreeterAuthOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GreeterAuthOptions>, GreeterAuthOptionsValidator>());
         if (configure is not null)
         {
             services.Configure(configure);
@@ -35,10 +38,13 @@ public static class StreamingGreeterServiceCollectionExtensions
                 grpc.MaxReceiveMessageSize = greeter.Value.MaxReceiveMessageSize;
                 // The exception interceptor is outermost, so it sees what the stream limit refuses too.
                 grpc.Interceptors.Add<GreeterExceptionInterceptor>();
+                // Before the stream limit, so a caller without a valid token holds no stream.
+                grpc.Interceptors.Add<AuthInterceptor>();
                 grpc.Interceptors.Add<StreamLimitInterceptor>();
             });
         services.TryAddSingleton<GreeterExceptionInterceptor>();
         services.TryAddSingleton<StreamLimitInterceptor>();
+        services.TryAddSingleton<AuthInterceptor>();
         services.TryAddSingleton<ConnectionStreamCounter>();
         services.TryAddSingleton<PublishRateLimiter>();
         services.TryAddSingleton<SlowSubscriberWarning>();

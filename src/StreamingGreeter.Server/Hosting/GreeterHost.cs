@@ -8,6 +8,8 @@ using OpenTelemetry.Resources;
 using Serilog;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Hub.Redis;
+using StreamingGreeter.Server.Internal;
+using StreamingGreeter.Server.Security;
 
 namespace StreamingGreeter.Server.Hosting;
 
@@ -44,7 +46,13 @@ internal static class GreeterHost
         // Kestrel's own configuration loader reads endpoints and certificates, not limits (keepalive pings among them).
         builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
-        builder.Services.AddStreamingGreeter();
+        var greeter = builder.Services.AddStreamingGreeter();
+        builder.Services.Configure<GreeterAuthOptions>(builder.Configuration.GetSection("Auth"));
+        if (string.Equals(builder.Configuration["Auth:Mode"], nameof(AuthMode.Jwt), StringComparison.OrdinalIgnoreCase))
+        {
+            greeter.AddJwtAuthentication();
+        }
+
         builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
         builder.Services.Configure<StreamingGreeter.Hub.BroadcastHubOptions>(builder.Configuration.GetSection("Hub"));
         AddBackplane(builder);
@@ -74,6 +82,10 @@ internal static class GreeterHost
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             app.Logger.LogInformation("StreamingGreeter listening on {Addresses}", string.Join(", ", addresses));
+            foreach (var address in PlaintextBinding.ReachableWithoutTls(addresses))
+            {
+                GreeterLog.PlaintextOnNetwork(app.Logger, address);
+            }
         });
 
         return app;

@@ -26,6 +26,9 @@ internal static partial class GreeterLog
     [LoggerMessage(7, LogLevel.Warning, "{Count} subscribers were disconnected for falling behind (latest in room {Room}); at most one such warning per {Interval}", EventName = "SubscribersDroppedForFallingBehind")]
     public static partial void SubscribersDroppedForFallingBehind(ILogger logger, long count, string room, TimeSpan interval);
 
-    [LoggerMessage(14, LogLevel.Debug, "Call ended with UNAVAILABLE: {Reason}", EventName = "HubUnavailable")]
+    [LoggerMessage(8, LogLevel.Warning, "Listening on {Address} without TLS on an address other hosts can reach: calls, tokens included, cross the network in clear. Configure an https endpoint in Kestrel:Endpoints (README, Security)", EventName = "PlaintextOnNetwork")]
+    public static partial void PlaintextOnNetwork(ILogger logger, string address);
+
+    [LoggerMessage(9, LogLevel.Debug, "Call ended with UNAVAILABLE: {Reason}", EventName = "HubUnavailable")]
     public static partial void HubUnavailable(ILogger logger, string reason);
 }

@@ -83,6 +83,12 @@ internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifet
             case RpcException { StatusCode: StatusCode.InvalidArgument }:
                 metrics.Rejected(RejectionReasons.InvalidArgument);
                 return null;
+            case RpcException { StatusCode: StatusCode.Unauthenticated }:
+                metrics.Rejected(RejectionReasons.Unauthenticated);
+                return null;
+            case RpcException { StatusCode: StatusCode.PermissionDenied }:
+                metrics.Rejected(RejectionReasons.PermissionDenied);
+                return null;
             default:
                 return null;
         }

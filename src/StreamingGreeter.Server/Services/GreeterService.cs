@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Protos;
 using StreamingGreeter.Server.Internal;
+using StreamingGreeter.Server.Security;
 
 namespace StreamingGreeter.Server.Services;
 
@@ -69,6 +70,13 @@ internal sealed class GreeterService(
         using var call = LinkToShutdown(context);
         var first = await ReadJoinAsync(requestStream, call.Token);
         RequestValidation.Room(first.Room);
+        var access = CallAccess.Of(context);
+        if (access is not null)
+        {
+            first.Sender = access.SenderFor(first.Sender);
+            access.CheckChat(first.Room);
+        }
+
         RequestValidation.Name(first.Sender, "sender");
         RequestValidation.Text(first.Text);
         RequestValidation.Resume(first.AfterSequence, first.Epoch);
@@ -98,6 +106,11 @@ internal sealed class GreeterService(
                 }
 
                 message = requestStream.Current;
+                if (access is not null && message.Sender.Length > 0)
+                {
+                    access.SenderFor(message.Sender);
+                }
+
                 CheckFollowUp(first, message);
             }
 
@@ -129,6 +142,7 @@ internal sealed class GreeterService(
         RequestValidation.Room(request.Room);
         RequestValidation.Resume(request.AfterSequence, request.Epoch);
         RequestValidation.NotNegative(request.MaxEvents, "max_events");
+        CallAccess.Of(context)?.CheckSubscribe(request.Room);
 
         using var call = LinkToShutdown(context);
         var options = new SubscribeOptions { AfterSequence = request.AfterSequence, Epoch = request.Epoch };
@@ -144,6 +158,12 @@ internal sealed class GreeterService(
         RequestValidation.Room(request.Room);
         RequestValidation.OptionalSender(request.Sender);
         RequestValidation.Text(request.Text);
+        if (CallAccess.Of(context) is { } access)
+        {
+            request.Sender = access.SenderFor(request.Sender);
+            access.CheckPublish(request.Room);
+        }
+
         rateLimiter.Acquire(rateLimiter.CallerOf(context));
 
         var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, context.CancellationToken);
@@ -227,6 +247,8 @@ internal sealed class GreeterService(
         }
     }
 
-    private CancellationTokenSource LinkToShutdown(ServerCallContext context) =>
-        CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+    /// <summary>The call's own token, cut short by shutdown and, for an authenticated stream, by its token's expiry.</summary>
+    private CancellationTokenSource LinkToShutdown(ServerCallContext context) => CallAccess.Of(context) is { Expired.CanBeCanceled: true } access
+        ? CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping, access.Expired)
+        : CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
 }

@@ -10,9 +10,10 @@ public sealed partial class GreeterServer : IAsyncDisposable
     private readonly ChildProcess _process;
     private readonly GrpcChannel _channel;
 
-    private GreeterServer(ChildProcess process, int port)
+    private GreeterServer(ChildProcess process, string scheme, int port)
     {
         _process = process;
+        Scheme = scheme;
         Port = port;
         _channel = GrpcChannel.ForAddress(Address);
         Client = new Greeter.GreeterClient(_channel);
@@ -20,7 +21,10 @@ public sealed partial class GreeterServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public string Address => $"http://127.0.0.1:{Port}";
+    /// <summary>http, or https when the settings configure a TLS endpoint in Kestrel:Endpoints.</summary>
+    public string Scheme { get; }
+
+    public string Address => $"{Scheme}://127.0.0.1:{Port}";
 
     /// <summary>A client of the test's own, to set the scene (publish) without going through the program under test.</summary>
     public Greeter.GreeterClient Client { get; }
@@ -32,7 +36,7 @@ public sealed partial class GreeterServer : IAsyncDisposable
         {
             var index = await process.Output.WaitForAsync(line => ListeningLine().IsMatch(line), "the server's listening line");
             var listening = ListeningLine().Match(process.Output.Lines[index]);
-            return new GreeterServer(process, int.Parse(listening.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            return new GreeterServer(process, listening.Groups[1].Value, int.Parse(listening.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
         }
         catch
         {
@@ -57,6 +61,6 @@ public sealed partial class GreeterServer : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
-    [GeneratedRegex(@"StreamingGreeter listening on http://127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"StreamingGreeter listening on (https?)://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
 }

@@ -11,5 +11,9 @@ public sealed class LogCapture : ILogEventSink
 
     public IReadOnlyList<string> Messages => [.. _events.Select(static e => e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture))];
 
+    /// <summary>Everything each event carries, message template, properties and exception included.</summary>
+    public IReadOnlyList<string> Everything => [.. _events.Select(static e =>
+        $"{e.MessageTemplate.Text} {e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture)} {string.Join(' ', e.Properties.Values)} {e.Exception}")];
+
     public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
 }

@@ -41,9 +41,11 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Starts a server. <paramref name="settings"/> are configuration overrides, e.g. "Hub:SubscriberBufferCapacity=16".</summary>
     public static async Task<TestServer> StartAsync(params string[] settings)
     {
+        // Endpoints from configuration (TLS tests) replace the default plaintext one.
+        string[] urls = settings.Any(static setting => setting.StartsWith("Kestrel:Endpoints:", StringComparison.Ordinal)) ? [] : ["--urls", "http://127.0.0.1:0"];
         string[] args =
         [
-            "--urls", "http://127.0.0.1:0",
+            .. urls,
             // Keep test output readable; warnings and errors still show.
             "--Serilog:MinimumLevel:Default=Warning",
             "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
@@ -71,12 +73,15 @@ public sealed class TestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A new channel, with its own connections. Opens more HTTP/2 connections when one is at its stream limit.</summary>
-    public GrpcChannel CreateChannel()
+    /// <summary>
+    /// A new channel, with its own connections. Opens more HTTP/2 connections when one is at its stream limit. A TLS
+    /// server needs a <paramref name="handler"/> that trusts its certificate.
+    /// </summary>
+    public GrpcChannel CreateChannel(HttpMessageHandler? handler = null)
     {
         var channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            HttpHandler = handler ?? new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
             DisposeHttpClient = true,
         });
         lock (_channels)

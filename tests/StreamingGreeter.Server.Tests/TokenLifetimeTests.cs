@@ -1,0 +1,76 @@
+using Grpc.Core;
+using Microsoft.IdentityModel.JsonWebTokens;
+using StreamingGreeter.Protos;
+using StreamingGreeter.Server.Tests.Infrastructure;
+using Kind = StreamingGreeter.Protos.ChatEvent.Types.Kind;
+
+namespace StreamingGreeter.Server.Tests;
+
+/// <summary>A long-lived stream ends with UNAUTHENTICATED when its token expires.</summary>
+[Collection(IsolatedCollection.Name)]
+public sealed class TokenLifetimeTests
+{
+    private static readonly TimeSpan ShortLife = TimeSpan.FromSeconds(3);
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_TokenExpiresMidStream_EndsUnauthenticatedAtExpiry()
+    {
+        await using var server = await TestServer.StartAsync(TestTokens.Settings());
+        var room = Rooms.Unique();
+        var token = TestTokens.ForRooms("ann", room);
+        var shortLived = TestTokens.Create("ann", new Dictionary<string, object> { ["rooms"] = new[] { room } }, lifetime: ShortLife);
+        var expires = new JsonWebToken(shortLived).ValidTo;
+        using var call = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(shortLived));
+        await call.ResponseHeadersAsync.DefaultTimeout();
+
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "before expiry" }, TestTokens.Call(token)).ResponseAsync.DefaultTimeout();
+        var delivered = await call.ResponseStream.ReadNextAsync();
+        var error = await call.ResponseStream.ReadUntilErrorAsync();
+        var endedAt = DateTime.UtcNow;
+
+        Assert.Equal("before expiry", delivered.Text);
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal($"token expired at {expires:yyyy-MM-ddTHH:mm:ssZ}: the stream ended; reconnect with a fresh token (and resume with after_sequence and epoch)", error.Status.Detail);
+        // Not before the token's exp (whole seconds), and not long after it.
+        Assert.InRange(endedAt, expires.AddMilliseconds(-50), expires.AddSeconds(5));
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Chat_TokenExpiresMidStream_EndsUnauthenticatedAndOthersSeeItLeave()
+    {
+        await using var server = await TestServer.StartAsync(TestTokens.Settings());
+        var room = Rooms.Unique();
+        using var watcher = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(TestTokens.ForRooms("bob", room)));
+        await watcher.ResponseHeadersAsync.DefaultTimeout();
+        var shortLived = TestTokens.Create("ann", new Dictionary<string, object> { ["rooms"] = new[] { room } }, lifetime: ShortLife);
+        using var chat = server.Client.Chat(TestTokens.Call(shortLived));
+
+        await chat.RequestStream.WriteAsync(new ChatMessage { Room = room }).DefaultTimeout();
+        Assert.Equal(Kind.Joined, (await chat.ResponseStream.ReadNextAsync()).Kind);
+        var error = await chat.ResponseStream.ReadUntilErrorAsync();
+        var seen = new[] { await watcher.ResponseStream.ReadNextAsync(), await watcher.ResponseStream.ReadNextAsync() };
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.StartsWith("token expired at ", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal([(Kind.Joined, "ann"), (Kind.Left, "ann")], seen.Select(static e => (e.Kind, e.Sender)));
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Publish_TokenStillValidButStreamOfAnother_Unaffected()
+    {
+        // The expiry of one call's token ends that call only: a long-lived token on the same connection goes on.
+        await using var server = await TestServer.StartAsync(TestTokens.Settings());
+        var room = Rooms.Unique();
+        var longLived = TestTokens.ForRooms("ann", room);
+        var shortLived = TestTokens.Create("ann", new Dictionary<string, object> { ["rooms"] = new[] { room } }, lifetime: ShortLife);
+        using var staying = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(longLived));
+        using var expiring = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(shortLived));
+        await staying.ResponseHeadersAsync.DefaultTimeout();
+
+        var error = await expiring.ResponseStream.ReadUntilErrorAsync();
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "after" }, TestTokens.Call(longLived)).ResponseAsync.DefaultTimeout();
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal("after", (await staying.ResponseStream.ReadNextAsync()).Text);
+    }
+}
