@@ -70,7 +70,7 @@ internal static class RpcFailure
         _ when IsTlsFailure(error) && address.UseTls =>
             $"no TLS connection to {Display(address)}: {Innermost(error)} (for a server with a private CA, pass --ca-cert FILE; for one without TLS, use http://)",
         _ when IsTlsFailure(error) =>
-            $"the server at {Display(address)} does not speak HTTP/2 without TLS: if it is a TLS server, use https://",
+            $"the server at {Display(address)} does not speak HTTP/2 without TLS: if it is a TLS server, use {string.Join(", ", address.Uris.Select(uri => "https://" + uri.Authority))}",
         _ when IsConnectFailure(error) => address.Uris.Count == 1
             ? $"no server at {Display(address)} — is it running?"
             : $"no server at any of {Display(address)} — are they running?",
