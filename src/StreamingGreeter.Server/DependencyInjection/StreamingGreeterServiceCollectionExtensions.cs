@@ -33,12 +33,10 @@ public static class StreamingGreeterServiceCollectionExtensions
             .Configure<IOptions<StreamingGreeterOptions>>((grpc, greeter) =>
             {
                 grpc.MaxReceiveMessageSize = greeter.Value.MaxReceiveMessageSize;
-                // The exception interceptor is outermost, so it sees what the stream limit refuses too.
-                grpc.Interceptors.Add<GreeterExceptionInterceptor>();
-                grpc.Interceptors.Add<StreamLimitInterceptor>();
+                // One interceptor for the stream limit and the status translation: each interceptor costs every call.
+                grpc.Interceptors.Add<GreeterCallInterceptor>();
             });
-        services.TryAddSingleton<GreeterExceptionInterceptor>();
-        services.TryAddSingleton<StreamLimitInterceptor>();
+        services.TryAddSingleton<GreeterCallInterceptor>();
         services.TryAddSingleton<ConnectionStreamCounter>();
         services.TryAddSingleton<PublishRateLimiter>();
         services.TryAddSingleton<SlowSubscriberWarning>();
