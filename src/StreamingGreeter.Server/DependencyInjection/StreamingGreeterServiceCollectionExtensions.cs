@@ -36,14 +36,13 @@ public static class StreamingGreeterServiceCollectionExtensions
             .Configure<IOptions<StreamingGreeterOptions>>((grpc, greeter) =>
             {
                 grpc.MaxReceiveMessageSize = greeter.Value.MaxReceiveMessageSize;
-                // The exception interceptor is outermost, so it sees what the stream limit refuses too.
-                grpc.Interceptors.Add<GreeterExceptionInterceptor>();
-                // Before the stream limit, so a caller without a valid token holds no stream.
+                // One interceptor for the stream limit and the status translation: each interceptor costs every call.
+                // It is outermost, so it counts and translates what authentication refuses too.
+                grpc.Interceptors.Add<GreeterCallInterceptor>();
+                // With Auth:Mode None it passes calls straight through.
                 grpc.Interceptors.Add<AuthInterceptor>();
-                grpc.Interceptors.Add<StreamLimitInterceptor>();
             });
-        services.TryAddSingleton<GreeterExceptionInterceptor>();
-        services.TryAddSingleton<StreamLimitInterceptor>();
+        services.TryAddSingleton<GreeterCallInterceptor>();
         services.TryAddSingleton<AuthInterceptor>();
         services.TryAddSingleton<ConnectionStreamCounter>();
         services.TryAddSingleton<PublishRateLimiter>();

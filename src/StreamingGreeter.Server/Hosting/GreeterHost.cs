@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Serilog;
+using Serilog.Events;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Hub.Redis;
 using StreamingGreeter.Server.Internal;
@@ -32,6 +33,11 @@ internal static class GreeterHost
         });
 
         builder.Services.AddSerilog((services, logger) => logger
+            // While this category is enabled at any level, ASP.NET Core starts an Activity and a logging scope for
+            // every request (every gRPC call), whether or not anything is logged. Its events are the per-request
+            // "Request starting/finished" lines and start-up failures, which reach Program as exceptions anyway.
+            // Off unless configuration turns it back on (Serilog:MinimumLevel:Override).
+            .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", LevelAlias.Off)
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext());

@@ -1,36 +1,50 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Server.Internal;
 
 namespace StreamingGreeter.Server.Services;
 
 /// <summary>
-/// Gives the Greeter's calls the status their failure means — shutdown and an unreachable backplane are UNAVAILABLE,
-/// a hub limit RESOURCE_EXHAUSTED —
-/// and counts refused requests.
+/// The Greeter's one interceptor. It holds each HTTP/2 connection to Greeter:MaxStreamsPerConnection open streaming
+/// calls, gives calls the status their failure means — shutdown and an unreachable backplane are UNAVAILABLE, a hub
+/// limit RESOURCE_EXHAUSTED — and counts refused requests.
 /// </summary>
-internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifetime, GreeterMetrics metrics, ILogger<GreeterExceptionInterceptor> logger) : Interceptor
+/// <remarks>
+/// One interceptor rather than two: grpc-dotnet wraps every interceptor of a service in an async stage of its own on
+/// every call, unary ones included. A unary call that completes synchronously passes through without a state machine.
+/// </remarks>
+internal sealed class GreeterCallInterceptor(
+    ConnectionStreamCounter counter,
+    IOptions<StreamingGreeterOptions> options,
+    IHostApplicationLifetime lifetime,
+    GreeterMetrics metrics,
+    ILogger<GreeterCallInterceptor> logger) : Interceptor
 {
     public const string ShuttingDownMessage = "server shutting down: reconnect and resume with after_sequence and epoch";
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        Task<TResponse> call;
         try
         {
-            return await continuation(request, context);
+            call = continuation(request, context);
         }
         catch (Exception error) when (Translate(error) is { } status)
         {
             throw status;
         }
+
+        return call.IsCompletedSuccessfully ? call : AwaitUnaryAsync(call);
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        var connection = Enter(context);
         try
         {
             return await continuation(requestStream, context);
@@ -39,11 +53,16 @@ internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifet
         {
             throw status;
         }
+        finally
+        {
+            counter.Exit(connection);
+        }
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        var connection = Enter(context);
         try
         {
             await continuation(request, responseStream, context);
@@ -52,11 +71,16 @@ internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifet
         {
             throw status;
         }
+        finally
+        {
+            counter.Exit(connection);
+        }
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        var connection = Enter(context);
         try
         {
             await continuation(requestStream, responseStream, context);
@@ -65,6 +89,38 @@ internal sealed class GreeterExceptionInterceptor(IHostApplicationLifetime lifet
         {
             throw status;
         }
+        finally
+        {
+            counter.Exit(connection);
+        }
+    }
+
+    private async Task<TResponse> AwaitUnaryAsync<TResponse>(Task<TResponse> call)
+    {
+        try
+        {
+            return await call;
+        }
+        catch (Exception error) when (Translate(error) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    /// <summary>Counts a streaming call against its connection, or refuses it: the refusal is RESOURCE_EXHAUSTED.</summary>
+    private string Enter(ServerCallContext context)
+    {
+        var connection = context.GetHttpContext().Connection.Id;
+        var limit = options.Value.MaxStreamsPerConnection;
+        if (!counter.TryEnter(connection, limit))
+        {
+            metrics.Rejected(RejectionReasons.StreamsPerConnection);
+            throw new RpcException(new Status(
+                StatusCode.ResourceExhausted,
+                $"this connection already has {limit} open streaming calls (Greeter:MaxStreamsPerConnection); open another connection"));
+        }
+
+        return connection;
     }
 
     private RpcException? Translate(Exception error)

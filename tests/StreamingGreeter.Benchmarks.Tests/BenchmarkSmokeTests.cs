@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text;
+
+namespace StreamingGreeter.Benchmarks.Tests;
+
+/// <summary>
+/// The benchmarks' smoke run (<c>--smoke</c>: one invocation of every case, in one process), so that a benchmark that
+/// no longer builds, throws or checks a wrong count fails the test command instead of rotting until the next full run.
+/// </summary>
+public sealed class BenchmarkSmokeTests
+{
+    // Some 25 s on a quiet 2-core machine and 50 s with other suites building and testing on it.
+    private static readonly TimeSpan RunLimit = TimeSpan.FromMinutes(4);
+
+    [Fact(Timeout = 300_000)]
+    public async Task SmokeRun_EveryBenchmark_RunsAndExitsZero()
+    {
+        var assembly = BenchmarksAssembly();
+        var expected = BenchmarkMethods(assembly);
+        Assert.NotEmpty(expected);
+
+        var workDirectory = Directory.CreateTempSubdirectory("streaminggreeter-bench-smoke-");
+        try
+        {
+            var (exitCode, output) = await RunAsync(assembly, workDirectory.FullName, ["--filter", "*", "--smoke"]);
+
+            Assert.True(exitCode == 0, $"the smoke run exited with {exitCode}:\n{Tail(output)}");
+            foreach (var method in expected)
+            {
+                // BenchmarkDotNet announces every case it runs: "// Benchmark: FanOutBenchmarks.Burst: Smoke(...) [...]".
+                Assert.True(output.Contains($"// Benchmark: {method}:", StringComparison.Ordinal), $"{method} did not run:\n{Tail(output)}");
+            }
+
+            Assert.DoesNotContain("FAILED:", output, StringComparison.Ordinal);
+            Assert.True(
+                File.Exists(Path.Combine(workDirectory.FullName, "BenchmarkDotNet.Artifacts", "extra-metrics.tsv")),
+                "the smoke run recorded none of the figures the benchmarks measure themselves");
+        }
+        finally
+        {
+            workDirectory.Delete(recursive: true);
+        }
+    }
+
+    private static string BenchmarksAssembly()
+    {
+        var path = typeof(BenchmarkSmokeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == "BenchmarksAssembly")?.Value;
+        if (string.IsNullOrEmpty(path) || !File.Exists(path) || !File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json")))
+        {
+            throw new InvalidOperationException($"the benchmarks are not built (expected at '{path}'): build tests/StreamingGreeter.Benchmarks.Tests");
+        }
+
+        return path;
+    }
+
+    /// <summary>"Class.Method" of every [Benchmark] method, read from the built assembly in a load context of its own.</summary>
+    private static List<string> BenchmarkMethods(string assemblyPath)
+    {
+        var context = new BenchmarksLoadContext(assemblyPath);
+        try
+        {
+            return
+            [
+                .. context.LoadFromAssemblyPath(assemblyPath).GetTypes()
+                    .Where(type => type is { IsClass: true, IsAbstract: false, IsPublic: true })
+                    .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+                        .Where(method => method.CustomAttributes.Any(a => a.AttributeType.FullName == "BenchmarkDotNet.Attributes.BenchmarkAttribute"))
+                        .Select(method => $"{type.Name}.{method.Name}"))
+                    .Order(StringComparer.Ordinal),
+            ];
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string assemblyPath, string workDirectory, string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(assemblyPath);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = new StringBuilder();
+        var readers = Task.WhenAll(CopyAsync(process.StandardOutput, output), CopyAsync(process.StandardError, output));
+        try
+        {
+            await process.WaitForExitAsync().DefaultTimeout(RunLimit);
+            await readers.DefaultTimeout();
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the smoke run did not finish within {RunLimit.TotalMinutes} min:\n{Tail(Snapshot(output))}");
+        }
+
+        return (process.ExitCode, Snapshot(output));
+    }
+
+    private static async Task CopyAsync(StreamReader reader, StringBuilder output)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    private static string Snapshot(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+
+    private static string Tail(string output) => output.Length <= 4000 ? output : "…" + output[^4000..];
+
+    private sealed class BenchmarksLoadContext(string assemblyPath) : AssemblyLoadContext(isCollectible: true)
+    {
+        private readonly AssemblyDependencyResolver _resolver = new(assemblyPath);
+
+        protected override Assembly? Load(AssemblyName assemblyName) =>
+            _resolver.ResolveAssemblyToPath(assemblyName) is { } path ? LoadFromAssemblyPath(path) : null;
+    }
+}
