@@ -256,7 +256,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     {
         var options = new BroadcastHubOptions();
         configure?.Invoke(options);
-        var hub = new RedisBroadcastHub(options, new RedisBroadcastHubOptions { Configuration = redis.Server.Configuration });
+        var hub = ConnectedHub.Create(options, redis.Server.Configuration);
         _hubs.Add(hub);
         return hub;
     }
