@@ -170,35 +170,18 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     /// there is one. Events then arrive through <see cref="TryAppendReplica"/> only.
     /// </summary>
     /// <exception cref="RoomLimitExceededException">No more rooms can be created.</exception>
-    internal Room OpenReplica(string name, string epoch, long lastSequence, IReadOnlyList<RoomEvent> history)
-    {
-        lock (_roomsGate)
+    internal Room OpenReplica(string name, string epoch, long lastSequence, IReadOnlyList<RoomEvent> history) =>
+        GetOrAddRoom(name, (Epoch: epoch, LastSequence: lastSequence, History: history), static (hub, name, replica) =>
         {
-            if (_rooms.TryGetValue(name, out var existing))
-            {
-                if (!existing.Closed)
-                {
-                    return existing;
-                }
-
-                _rooms.Remove(name);
-            }
-
-            if (_rooms.Count >= _options.MaxRooms)
-            {
-                EvictLongestIdleLocked(name);
-            }
-
-            var created = new Room(name, epoch, _options.HistorySize, _time.GetUtcNow().UtcTicks) { LastSequence = lastSequence };
-            foreach (var item in history)
+            var created = hub.NewRoom(name, replica.Epoch);
+            created.LastSequence = replica.LastSequence;
+            foreach (var item in replica.History)
             {
                 created.History.Add(item);
             }
 
-            _rooms.Add(name, created);
             return created;
-        }
-    }
+        });
 
     /// <summary>
     /// Appends an event the external log sequenced and delivers it to the room's subscribers. An event at or below the
@@ -362,7 +345,11 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         }
     }
 
-    private Room GetOrCreateRoom(string name)
+    private Room GetOrCreateRoom(string name) =>
+        GetOrAddRoom(name, 0, static (hub, name, _) => hub.NewRoom(name, Guid.NewGuid().ToString("N")));
+
+    /// <summary>The open room named <paramref name="name"/>, or one made by <paramref name="create"/> in a free slot.</summary>
+    private Room GetOrAddRoom<TState>(string name, TState state, Func<InMemoryBroadcastHub, string, TState, Room> create)
     {
         lock (_roomsGate)
         {
@@ -381,11 +368,13 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
                 EvictLongestIdleLocked(name);
             }
 
-            var created = new Room(name, Guid.NewGuid().ToString("N"), _options.HistorySize, _time.GetUtcNow().UtcTicks);
+            var created = create(this, name, state);
             _rooms.Add(name, created);
             return created;
         }
     }
+
+    private Room NewRoom(string name, string epoch) => new(name, epoch, _options.HistorySize, _time.GetUtcNow().UtcTicks);
 
     /// <summary>Called with the table lock held: frees one slot by closing the room idle for longest, or throws.</summary>
     private void EvictLongestIdleLocked(string wanted)
