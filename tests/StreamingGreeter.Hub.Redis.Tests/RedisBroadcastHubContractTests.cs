@@ -1,4 +1,3 @@
-using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
 using StreamingGreeter.Hub.Tests;
 
 namespace StreamingGreeter.Hub.Redis.Tests;

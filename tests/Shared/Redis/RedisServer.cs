@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 
-namespace StreamingGreeter.Hub.Redis.Tests.Infrastructure;
+namespace StreamingGreeter.Tests;
 
 /// <summary>
 /// A redis-server of the test's own on a free loopback port, without persistence, killed at the end. Where redis-server

@@ -1,4 +1,4 @@
-namespace StreamingGreeter.Hub.Redis.Tests.Infrastructure;
+namespace StreamingGreeter.Tests;
 
 /// <summary>
 /// One redis-server for the tests that can share it (each uses rooms of its own); tests that stop Redis start their own.
