@@ -26,6 +26,9 @@ public sealed partial class GreeterServer : IAsyncDisposable
 
     public string Address => $"{Scheme}://127.0.0.1:{Port}";
 
+    /// <summary>What the server logged to standard output.</summary>
+    public LineLog Log => _process.Output;
+
     /// <summary>A client of the test's own, to set the scene (publish) without going through the program under test.</summary>
     public Greeter.GreeterClient Client { get; }
 
@@ -54,6 +57,9 @@ public sealed partial class GreeterServer : IAsyncDisposable
         _process.Signal(Signals.Terminate);
         await _process.WaitForExitAsync();
     }
+
+    /// <summary>Kills the server, as a crash or a lost machine would: nothing is said to its clients.</summary>
+    public async Task KillAsync() => await _process.DisposeAsync();
 
     public async ValueTask DisposeAsync()
     {
