@@ -91,6 +91,32 @@ public sealed class RedisFailoverTests(RedisFixture redis)
         Assert.Contains(ann.Error.Lines, line => line.StartsWith("greeter: connection lost", StringComparison.Ordinal));
     }
 
+    [SkippableFact]
+    public async Task LoadFanout_TwoNodes_SubscribersOnBothReceiveEveryPublish()
+    {
+        var room = Rooms.New();
+        await using var nodes = await RedisNodes.StartAsync(redis.Server);
+
+        var result = await GreeterCli.RunAsync(["load", "fanout", "--subscribers", "40", "--publishers", "2", "--duration", "2", "--room", room, "--json", .. nodes.AddressArguments]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = JsonDocument.Parse(Assert.Single(result.Output)).RootElement;
+        Assert.Equal(40, report.GetProperty("subscribed").GetInt32());
+        var subscribedLine = $"Subscribed to room {room} after sequence 0";
+        var onFirst = nodes.First.Log.Lines.Count(line => line.Contains(subscribedLine, StringComparison.Ordinal));
+        var onSecond = nodes.Second.Log.Lines.Count(line => line.Contains(subscribedLine, StringComparison.Ordinal));
+        // Half on each, over a connection of its own.
+        Assert.True(onFirst == 20 && onSecond == 20, $"subscribers on the first node {onFirst}, on the second {onSecond}\n{result}");
+        Assert.Equal(2, report.GetProperty("connections").GetInt32());
+        // Subscribers on both nodes and every publish delivered to each: whichever node took a publish, Redis carried it to the other.
+        var publishes = report.GetProperty("publishes").GetInt64();
+        Assert.True(publishes > 0, result.ToString());
+        Assert.Equal(publishes * 40, report.GetProperty("expectedDeliveries").GetInt64());
+        Assert.Equal(publishes * 40, report.GetProperty("deliveries").GetInt64());
+        Assert.Equal(0, report.GetProperty("missedEvents").GetInt64());
+        Assert.Empty(report.GetProperty("errors").EnumerateObject());
+    }
+
     /// <summary>Every line must be an event: a notice (missed events, history restarted) fails the test.</summary>
     private static List<Event> Events(IReadOnlyList<string> lines, string all) => lines.Select(line =>
     {

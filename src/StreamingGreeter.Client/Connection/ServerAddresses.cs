@@ -79,6 +79,9 @@ internal sealed class ServerAddresses
         return true;
     }
 
+    /// <summary>One server of a list on its own: a plain channel to it.</summary>
+    public static ServerAddresses Of(Uri uri) => new([uri], Describe(uri));
+
     private static bool IsDnsName(Uri uri)
     {
         // dns:///host:port: no authority, and a path of host and port.

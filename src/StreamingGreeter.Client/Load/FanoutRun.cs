@@ -41,6 +41,7 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
     private readonly TaskCompletionSource _allSubscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken _stopSubscribers;
+    private int _connections;
     private int _pendingSubscriptions;
     private int _subscribed;
     private int _pendingSubscribers;
@@ -70,7 +71,11 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
 
     private async Task<FanoutReport> RunCoreAsync(CancellationToken cancellationToken)
     {
-        var channelCount = ChannelsFor(settings.Subscribers);
+        // Each server of a static list gets its own share of the subscribers' channels. One round-robin channel would
+        // place every subscription on whichever server answered first: the picker only holds servers already connected.
+        var targets = addresses.IsSingle || addresses.IsDns ? [addresses] : addresses.Uris.Select(ServerAddresses.Of).ToArray();
+        var channelCount = targets.Length * ChannelsFor((settings.Subscribers + targets.Length - 1) / targets.Length);
+        _connections = channelCount;
         var channels = new List<GrpcChannel>(channelCount + 1);
         using var stopSubscribers = new CancellationTokenSource();
         _stopSubscribers = stopSubscribers.Token;
@@ -82,7 +87,8 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
             var clients = new Greeter.GreeterClient[channelCount];
             for (var i = 0; i < channelCount; i++)
             {
-                channels.Add(GreeterChannel.Open(addresses));
+                // Channel i is on server i % targets, and so is subscriber i: channelCount is a multiple of targets.
+                channels.Add(GreeterChannel.Open(targets[i % targets.Length]));
                 clients[i] = GreeterChannel.Client(channels[i]);
             }
 
@@ -145,7 +151,7 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
         return new FanoutReport(
             settings,
             Volatile.Read(ref _subscribed),
-            ChannelsFor(settings.Subscribers),
+            _connections,
             elapsed,
             deliverySeconds,
             publishes,
