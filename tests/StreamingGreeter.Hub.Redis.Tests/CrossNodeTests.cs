@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using StackExchange.Redis;
+using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
 using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Hub.Redis.Tests;

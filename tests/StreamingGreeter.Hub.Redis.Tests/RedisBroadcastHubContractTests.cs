@@ -1,3 +1,4 @@
+using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
 using StreamingGreeter.Hub.Tests;
 
 namespace StreamingGreeter.Hub.Redis.Tests;
