@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
+using StreamingGreeter.Client.Load;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.Benchmarks.Infrastructure;
@@ -20,7 +21,7 @@ internal sealed class FanOutRounds : IAsyncDisposable
     private readonly string _room;
     private readonly int _subscribers;
     private readonly Func<PublishRequest, CancellationToken, AsyncUnaryCall<PublishReply>> _publish;
-    private readonly LatencyHistogram _latency = new();
+    private LatencyHistogram _latency = new();
     private readonly List<string> _failures = [];
     private readonly List<GrpcChannel> _channels = [];
     private readonly List<Task> _loops = [];
@@ -114,15 +115,15 @@ internal sealed class FanOutRounds : IAsyncDisposable
     }
 
     /// <summary>Forgets the latencies recorded so far (setup's rounds), so that only measured rounds count.</summary>
-    public void ResetLatency() => _latency.Reset();
+    public void ResetLatency() => Volatile.Write(ref _latency, new LatencyHistogram());
 
     /// <summary>Records the p50 and p99 publish-to-receive latency of the rounds since the last reset, if any.</summary>
     public void RecordLatency(string key)
     {
         if (_latency.Count > 0)
         {
-            ExtraMetrics.Record(key, Metrics.LatencyP50, _latency.PercentileMilliseconds(50));
-            ExtraMetrics.Record(key, Metrics.LatencyP99, _latency.PercentileMilliseconds(99));
+            ExtraMetrics.Record(key, Metrics.LatencyP50, _latency.PercentileMicroseconds(50) / 1000.0);
+            ExtraMetrics.Record(key, Metrics.LatencyP99, _latency.PercentileMicroseconds(99) / 1000.0);
         }
     }
 
@@ -210,7 +211,7 @@ internal sealed class FanOutRounds : IAsyncDisposable
                 last = received.Sequence;
                 if (received.Sequence > Volatile.Read(ref _roundStart))
                 {
-                    _latency.Record(now - long.Parse(received.Text, CultureInfo.InvariantCulture));
+                    _latency.Record((long)Stopwatch.GetElapsedTime(long.Parse(received.Text, CultureInfo.InvariantCulture), now).TotalMicroseconds);
                     if (Interlocked.Increment(ref _received) == Volatile.Read(ref _expected))
                     {
                         _roundDone.TrySetResult();

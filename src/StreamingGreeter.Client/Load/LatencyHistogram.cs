@@ -18,6 +18,9 @@ internal sealed class LatencyHistogram
 
     public long MaxMicroseconds => Volatile.Read(ref _max);
 
+    /// <summary>How many latencies were recorded.</summary>
+    public long Count => _counts.Sum();
+
     public void Record(long microseconds)
     {
         var value = Math.Clamp(microseconds, 0, (1L << 40) - 1);
