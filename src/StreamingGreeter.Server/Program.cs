@@ -1,8 +1,8 @@
 using Serilog;
 using StreamingGreeter.Server.Hosting;
 
-// Until configuration is read, log start-up failures to the console.
-Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
+// Start-up failures happen before the host's own logger exists (it is configured from appsettings); they go here.
+Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
 try
 {
     await GreeterHost.Build(args).RunAsync();

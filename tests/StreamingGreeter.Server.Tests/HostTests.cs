@@ -60,6 +60,26 @@ public sealed class HostTests
         Assert.Contains("grpc.health.v1.Health", names);
     }
 
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task TwoHostsInOneProcess_EachLogsToItsOwnLogger_AlsoAfterTheOtherIsDisposed()
+    {
+        string[] verbose = ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore.Routing=Verbose"];
+        var first = await TestServer.StartAsync(verbose);
+        var firstLogs = first.Logs;
+        await using var second = await TestServer.StartAsync(verbose);
+
+        // Routing's matcher, and its logger, are made on a host's first request: here, after the other host started,
+        // and for the second host after the first was disposed.
+        await first.Client.SayHelloAsync(new HelloRequest { Name = "first" }).ResponseAsync.DefaultTimeout();
+        await first.DisposeAsync();
+        await second.Client.SayHelloAsync(new HelloRequest { Name = "second" }).ResponseAsync.DefaultTimeout();
+
+        // The matcher logs before the call runs, so its line is in the capture once the answer is back.
+        static int SayHellos(LogCapture logs) => logs.Messages.Count(static m => m.Contains("candidate(s) found for the request path '\"/helloworld.Greeter/SayHello\"'", StringComparison.Ordinal));
+        Assert.Equal(1, SayHellos(firstLogs));
+        Assert.Equal(1, SayHellos(second.Logs));
+    }
+
     [Fact(Timeout = Timeouts.LongTest)]
     public async Task StopAsync_1000OpenStreams_EveryStreamUnavailableAndStopWellBeforeShutdownTimeout()
     {

@@ -40,7 +40,11 @@ internal static class GreeterHost
             .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", LevelAlias.Off)
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
-            .Enrich.FromLogContext());
+            .Enrich.FromLogContext(),
+            // Each host keeps its own logger. Serilog's default would make it the static Log.Logger, so two hosts in
+            // one process (an embedding app's, tests, benchmarks) would write to whichever started last, and the
+            // first one disposed would silence the others.
+            preserveStaticLogger: true);
 
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
