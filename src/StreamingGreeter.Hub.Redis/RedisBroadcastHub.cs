@@ -178,7 +178,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
             }
 
             // Starting live, a member's own JOINED is its first event, whatever other nodes published meanwhile.
-            var startsLive = options.AfterSequence == 0 && (string.IsNullOrEmpty(options.Epoch) || options.Epoch == replica.Epoch);
+            var startsLive = options.AfterSequence == 0 && string.IsNullOrEmpty(options.Epoch);
             return new RedisMemberSubscription(this, subscription, options.Member, startsLive ? joined.Sequence : 0);
         }
     }

@@ -12,6 +12,13 @@ public interface IRoomSubscription : IAsyncDisposable
     string Epoch { get; }
 
     /// <summary>
+    /// Where the subscription went live in <see cref="Epoch"/>: every event with a greater sequence reaches it (after
+    /// the replayed ones, which are at or below it). Resuming elsewhere after it, with <see cref="Epoch"/>, therefore
+    /// loses nothing, even before the first event arrived.
+    /// </summary>
+    long StartSequence { get; }
+
+    /// <summary>
     /// The events, in sequence order: replayed history first, then live events. Reading fails with
     /// <see cref="SubscriberOverflowException"/> when the subscriber fell behind under the
     /// <see cref="SlowSubscriberPolicy.Disconnect"/> policy, after the events buffered before that.

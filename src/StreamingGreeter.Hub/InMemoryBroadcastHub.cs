@@ -445,12 +445,13 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
 
     private static RoomEvent[] ReplayLocked(Room state, SubscribeOptions options)
     {
-        if (!string.IsNullOrEmpty(options.Epoch) && !string.Equals(options.Epoch, state.Epoch, StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(options.Epoch))
         {
-            return state.History.After(0);
+            return options.AfterSequence > 0 ? state.History.After(options.AfterSequence) : [];
         }
 
-        return options.AfterSequence > 0 ? state.History.After(options.AfterSequence) : [];
+        // With an epoch, 0 is a position like any other: the start of that epoch.
+        return state.History.After(string.Equals(options.Epoch, state.Epoch, StringComparison.Ordinal) ? options.AfterSequence : 0);
     }
 
     private void RemoveLocked(Room state, Subscriber subscriber)

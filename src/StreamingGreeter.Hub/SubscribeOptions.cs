@@ -4,8 +4,9 @@ namespace StreamingGreeter.Hub;
 public readonly record struct SubscribeOptions
 {
     /// <summary>
-    /// Replays retained events after this sequence before going live; 0 starts live. Ignored, and all retained
-    /// events are replayed, when <see cref="Epoch"/> is set and is not the room's epoch.
+    /// Replays retained events after this sequence before going live; 0 without an <see cref="Epoch"/> starts live,
+    /// 0 with the room's epoch replays all of it. Ignored, and all retained events are replayed, when
+    /// <see cref="Epoch"/> is set and is not the room's epoch.
     /// </summary>
     public long AfterSequence { get; init; }
 

@@ -50,6 +50,27 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task Subscribe_ConnectionDroppedBeforeAnyEvent_GetsWhatWasPublishedMeanwhile()
+    {
+        var room = Rooms.New();
+        await using var server = await GreeterServer.StartAsync();
+        await server.PublishAsync(room, "ann", "before");
+        await using var proxy = new TcpProxy(server.Port);
+        await using var subscriber = GreeterCli.Start(["subscribe", "--room", room, "--address", proxy.Address]);
+        await subscriber.Error.WaitForLineAsync($"greeter: subscribed to {room}");
+
+        proxy.Cut();
+        await subscriber.Error.WaitForAsync(line => line.StartsWith("greeter: connection lost", StringComparison.Ordinal), "the notice of the lost connection");
+        await server.PublishAsync(room, "ann", "while cut off");
+        proxy.Restore();
+        await subscriber.Output.WaitForAsync(Message("ann", "while cut off"), "the event published while cut off");
+        await server.PublishAsync(room, "ann", "later");
+        await subscriber.Output.WaitForAsync(Message("ann", "later"), "the next live event");
+
+        AssertLines(subscriber, [Message("ann", "while cut off"), Message("ann", "later")]);
+    }
+
+    [Fact]
     public async Task Subscribe_EventsGoneFromHistory_SaysWhichWereMissed()
     {
         var room = Rooms.New();

@@ -173,6 +173,80 @@ public abstract class BroadcastHubContractTests
     }
 
     [SkippableFact]
+    public async Task Subscribe_AfterSequenceZeroWithTheRoomsEpoch_ReplaysAllRetained()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        var first = await hub.PublishAsync(room, "ann", "m1");
+        await hub.PublishAsync(room, "ann", "m2");
+
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 0, Epoch = first.Epoch });
+
+        var events = await ReadAsync(subscription.Events, 2);
+        Assert.Equal(["m1", "m2"], events.Select(e => e.Text));
+    }
+
+    [SkippableFact]
+    public async Task StartSequence_Live_IsTheRoomsLastSequenceAndResumingThereMissesNothing()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        await using (var empty = await hub.SubscribeAsync(room))
+        {
+            Assert.Equal(0, empty.StartSequence);
+        }
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await hub.PublishAsync(room, "ann", $"m{i}");
+        }
+
+        var subscription = await hub.SubscribeAsync(room);
+        Assert.Equal(3, subscription.StartSequence);
+        // The call breaks before any event arrived; meanwhile two more are published.
+        await subscription.DisposeAsync();
+        await hub.PublishAsync(room, "ann", "m4");
+        await hub.PublishAsync(room, "ann", "m5");
+
+        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch });
+        var events = await ReadAsync(resumed.Events, 2);
+        Assert.Equal(["m4", "m5"], events.Select(e => e.Text));
+    }
+
+    [SkippableFact]
+    public async Task StartSequence_EmptyRoom_ResumingWithItsEpochGetsTheFirstEvents()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        var subscription = await hub.SubscribeAsync(room);
+        await subscription.DisposeAsync();
+        await hub.PublishAsync(room, "ann", "m1");
+
+        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch });
+
+        var events = await ReadAsync(resumed.Events, 1);
+        Assert.Equal((1L, "m1"), (events[0].Sequence, events[0].Text));
+    }
+
+    [SkippableFact]
+    public async Task StartSequence_Replaying_EveryEventAfterItFollowsTheReplay()
+    {
+        var hub = CreateHub();
+        var room = NewRoom();
+        for (var i = 1; i <= 4; i++)
+        {
+            await hub.PublishAsync(room, "ann", $"m{i}");
+        }
+
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 1 });
+        await hub.PublishAsync(room, "ann", "m5");
+
+        Assert.Equal(4, subscription.StartSequence);
+        var events = await ReadAsync(subscription.Events, 4);
+        AssertConsecutive(events, 2);
+    }
+
+    [SkippableFact]
     public async Task Subscribe_HistoryShorterThanGap_ReplaysWhatIsRetainedAndShowsTheJump()
     {
         var hub = CreateHub(o => o.HistorySize = 10);

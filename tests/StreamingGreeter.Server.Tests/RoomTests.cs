@@ -82,6 +82,52 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.All(events, e => Assert.Equal(epoch, e.Epoch));
     }
 
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_Headers_CarryTheEpochAndTheSequenceToResumeAfterBeforeAnyEvent()
+    {
+        var room = Rooms.Unique();
+        var epoch = await PublishManyAsync(room, 3);
+
+        Metadata headers;
+        using (var call = _server.Client.Subscribe(new SubscribeRequest { Room = room }))
+        {
+            headers = await call.ResponseHeadersAsync.DefaultTimeout();
+        }
+
+        // The call ended before any event; two more are published meanwhile.
+        await PublishAsync(room, "m4");
+        await PublishAsync(room, "m5");
+        using var resumed = _server.Client.Subscribe(new SubscribeRequest
+        {
+            Room = room,
+            AfterSequence = long.Parse(headers.GetValue("greeter-sequence")!, System.Globalization.CultureInfo.InvariantCulture),
+            Epoch = headers.GetValue("greeter-epoch"),
+            MaxEvents = 2,
+        });
+        var events = await resumed.ResponseStream.ReadToEndAsync();
+
+        Assert.Equal((epoch, "3"), (headers.GetValue("greeter-epoch"), headers.GetValue("greeter-sequence")));
+        Assert.Equal(["m4", "m5"], events.Select(static e => e.Text));
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_ResumingFromAnEmptyRoomsHeaders_GetsItsFirstEvents()
+    {
+        var room = Rooms.Unique();
+        Metadata headers;
+        using (var call = _server.Client.Subscribe(new SubscribeRequest { Room = room }))
+        {
+            headers = await call.ResponseHeadersAsync.DefaultTimeout();
+        }
+
+        await PublishAsync(room, "m1");
+        using var resumed = _server.Client.Subscribe(new SubscribeRequest { Room = room, AfterSequence = 0, Epoch = headers.GetValue("greeter-epoch"), MaxEvents = 1 });
+        var events = await resumed.ResponseStream.ReadToEndAsync();
+
+        Assert.Equal("0", headers.GetValue("greeter-sequence"));
+        Assert.Equal([(1L, "m1")], events.Select(static e => (e.Sequence, e.Text)));
+    }
+
     [Fact(Timeout = Timeouts.LongTest)]
     public async Task Subscribe_ResumeWhileOthersPublish_NoGapNoDuplicateAtSeam()
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Grpc.Core;
 using StreamingGreeter.Client.Connection;
 using StreamingGreeter.Client.Output;
@@ -48,6 +49,7 @@ internal static class SubscribeCommand
         var max = parsed.GetValue(Max);
         var printer = new RoomEventPrinter(new EventSequence(parsed.GetValue(From)), context.Format, new WriterLineSink(context.Out));
         var printed = 0;
+        var subscribed = false;
 
         async Task AttemptAsync(Greeter.GreeterClient client, Action answered, CancellationToken attemptCancellation)
         {
@@ -60,7 +62,20 @@ internal static class SubscribeCommand
             };
             using var call = client.Subscribe(request, cancellationToken: attemptCancellation);
             // The server sends its headers as soon as the subscription is registered, before any event.
-            await call.ResponseHeadersAsync;
+            var headers = await call.ResponseHeadersAsync;
+            if (headers.GetValue(SubscribeHeaders.Epoch) is { Length: > 0 } epoch
+                && long.TryParse(headers.GetValue(SubscribeHeaders.Sequence), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+            {
+                printer.Sequence.StartAt(epoch, sequence);
+            }
+
+            if (!subscribed)
+            {
+                // A quiet room prints nothing for a long time; this says the subscription itself works.
+                subscribed = true;
+                await context.Error.WriteLineAsync($"greeter: subscribed to {room}");
+            }
+
             answered();
             await foreach (var item in call.ResponseStream.ReadAllAsync(attemptCancellation))
             {

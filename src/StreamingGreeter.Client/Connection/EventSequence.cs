@@ -17,6 +17,25 @@ internal sealed class EventSequence(long afterSequence = 0, string epoch = "")
     public string Epoch { get; private set; } = epoch;
 
     /// <summary>
+    /// Takes the position a server registered a subscription at (<see cref="SubscribeHeaders"/>), so that a call
+    /// broken before any event arrived resumes from there instead of live. What is already known is kept: the epoch
+    /// once set, and a sequence asked for or seen.
+    /// </summary>
+    public void StartAt(string epoch, long sequence)
+    {
+        if (Epoch.Length > 0)
+        {
+            return;
+        }
+
+        Epoch = epoch;
+        if (LastSequence == 0)
+        {
+            LastSequence = sequence;
+        }
+    }
+
+    /// <summary>
     /// Takes the next event of the room. Returns false for an event already seen (skip it); otherwise true, with a
     /// notice to show before the event when the epoch changed or sequences were skipped.
     /// </summary>

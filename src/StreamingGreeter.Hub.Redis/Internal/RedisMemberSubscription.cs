@@ -14,6 +14,9 @@ internal sealed class RedisMemberSubscription(RedisBroadcastHub hub, IRoomSubscr
 
     public string Epoch => local.Epoch;
 
+    // Starting at its own JOINED, it skips what came before it, so that is where it went live.
+    public long StartSequence => firstSequence > 0 ? firstSequence - 1 : local.StartSequence;
+
     public ChannelReader<RoomEvent> Events { get; } = firstSequence > 0 ? new FromSequenceReader(local.Events, firstSequence) : local.Events;
 
     public async ValueTask LeaveAsync(CancellationToken cancellationToken = default)

@@ -29,9 +29,16 @@ internal sealed class Subscriber : IRoomSubscription
 
     public string Epoch => RoomState.Epoch;
 
+    public long StartSequence { get; private set; }
+
     public ChannelReader<RoomEvent> Events => _reader ?? throw new InvalidOperationException("The subscription has not started.");
 
-    public void Start(RoomEvent[] replay) => _reader = new SubscriberReader(replay, _channel.Reader);
+    /// <summary>Called under the room's gate, as the subscriber is registered.</summary>
+    public void Start(RoomEvent[] replay)
+    {
+        StartSequence = RoomState.LastSequence;
+        _reader = new SubscriberReader(replay, _channel.Reader);
+    }
 
     public bool TryDeliver(RoomEvent item) => _channel.Writer.TryWrite(item);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -153,8 +154,13 @@ internal sealed class GreeterService(
         var options = new SubscribeOptions { AfterSequence = request.AfterSequence, Epoch = request.Epoch };
         await using var subscription = await hub.SubscribeAsync(request.Room, options, call.Token);
         GreeterLog.Subscribed(logger, request.Room, request.AfterSequence);
-        // Headers now, not with the first event: a client learns at once that it is subscribed, even to a quiet room.
-        await context.WriteResponseHeadersAsync([]);
+        // Headers now, not with the first event: a client learns at once that it is subscribed, even to a quiet room,
+        // and where it can resume from if the call breaks before any event arrives.
+        await context.WriteResponseHeadersAsync(
+        [
+            new Metadata.Entry(SubscribeHeaders.Epoch, subscription.Epoch),
+            new Metadata.Entry(SubscribeHeaders.Sequence, subscription.StartSequence.ToString(CultureInfo.InvariantCulture)),
+        ]);
         await PumpAsync(subscription, responseStream, request.MaxEvents, call);
     }
 
