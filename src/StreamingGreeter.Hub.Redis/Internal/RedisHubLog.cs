@@ -2,24 +2,27 @@ using Microsoft.Extensions.Logging;
 
 namespace StreamingGreeter.Hub.Redis.Internal;
 
-/// <summary>The Redis hub's log events: per connection change and per room at most, nothing per message.</summary>
+/// <summary>
+/// The Redis hub's log events: per connection change and per room at most, nothing per message. Ids from 101, apart
+/// from the server's own, so an event id names one event wherever the logs are gathered.
+/// </summary>
 internal static partial class RedisHubLog
 {
-    [LoggerMessage(8, LogLevel.Warning, "Redis backplane unavailable ({FailureType} on {EndPoint}); publishes fail and streams end with UNAVAILABLE until it is back", EventName = "BackplaneUnavailable")]
+    [LoggerMessage(101, LogLevel.Warning, "Redis backplane unavailable ({FailureType} on {EndPoint}); publishes fail and streams end with UNAVAILABLE until it is back", EventName = "BackplaneUnavailable")]
     public static partial void BackplaneUnavailable(ILogger logger, string failureType, string? endPoint, Exception? error);
 
-    [LoggerMessage(9, LogLevel.Information, "Redis backplane available", EventName = "BackplaneAvailable")]
+    [LoggerMessage(102, LogLevel.Information, "Redis backplane available", EventName = "BackplaneAvailable")]
     public static partial void BackplaneAvailable(ILogger logger);
 
-    [LoggerMessage(10, LogLevel.Warning, "Room {Room} closed on this node: {Reason}", EventName = "RoomClosed")]
+    [LoggerMessage(103, LogLevel.Warning, "Room {Room} closed on this node: {Reason}", EventName = "RoomClosed")]
     public static partial void RoomClosed(ILogger logger, string room, string reason, Exception? error);
 
-    [LoggerMessage(11, LogLevel.Debug, "Room {Room} opened on this node at sequence {Sequence} of epoch {Epoch}", EventName = "RoomOpened")]
+    [LoggerMessage(104, LogLevel.Debug, "Room {Room} opened on this node at sequence {Sequence} of epoch {Epoch}", EventName = "RoomOpened")]
     public static partial void RoomOpened(ILogger logger, string room, long sequence, string epoch);
 
-    [LoggerMessage(12, LogLevel.Debug, "Room {Room} released on this node", EventName = "RoomReleased")]
+    [LoggerMessage(105, LogLevel.Debug, "Room {Room} released on this node", EventName = "RoomReleased")]
     public static partial void RoomReleased(ILogger logger, string room);
 
-    [LoggerMessage(13, LogLevel.Debug, "LEFT of {Member} in room {Room} not published: the backplane is unavailable", EventName = "LeftNotPublished")]
+    [LoggerMessage(106, LogLevel.Debug, "LEFT of {Member} in room {Room} not published: the backplane is unavailable", EventName = "LeftNotPublished")]
     public static partial void LeftNotPublished(ILogger logger, string room, string member);
 }
