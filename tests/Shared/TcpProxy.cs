@@ -6,8 +6,9 @@ namespace StreamingGreeter.Tests;
 /// <summary>
 /// A TCP forwarder between the client and the server that a test can break: <see cref="Cut"/> drops every connection
 /// and refuses new ones until <see cref="Restore"/>, as a broken network does; <see cref="Freeze"/> keeps connections
-/// open but forwards nothing more either way, as a peer that vanished without closing does. It also counts the bytes
-/// sent towards the server.
+/// open but forwards nothing more either way, as a peer that vanished without closing does (<see cref="FreezeToClient"/>
+/// one way only: the server hears the client, the client hears nothing back). It also counts the bytes sent towards
+/// the server, and those swallowed on their way there.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -18,9 +19,12 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private bool _cut;
-    private volatile bool _frozen;
+    private volatile bool _frozenToServer;
+    private volatile bool _frozenToClient;
     private long _bytesToServer;
     private (long Bytes, TaskCompletionSource Reached)? _bytesWaiter;
+    private long _swallowedToServer;
+    private (long Bytes, TaskCompletionSource Reached)? _swallowedWaiter;
 
     public TcpProxy(int targetPort)
     {
@@ -46,6 +50,24 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Completes once at least <paramref name="bytes"/> bytes from the client were swallowed by a freeze: written, so
+    /// accepted by the client's network stack, but never delivered.
+    /// </summary>
+    public Task WaitForSwallowedBytesToServerAsync(long bytes)
+    {
+        lock (_gate)
+        {
+            if (_swallowedToServer >= bytes)
+            {
+                return Task.CompletedTask;
+            }
+
+            _swallowedWaiter = (bytes, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            return _swallowedWaiter.Value.Reached.Task;
+        }
+    }
+
     public void Cut()
     {
         TcpClient[] open;
@@ -63,14 +85,28 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     /// <summary>From now on, bytes either way are swallowed; no connection is closed.</summary>
-    public void Freeze() => _frozen = true;
+    public void Freeze()
+    {
+        _frozenToServer = true;
+        _frozenToClient = true;
+    }
 
+    /// <summary>From now on, bytes towards the client are swallowed; the server still receives everything.</summary>
+    public void FreezeToClient() => _frozenToClient = true;
+
+    /// <summary>
+    /// Ends a <see cref="Cut"/> and any freeze: connections are accepted and forwarded both ways again. Cut before
+    /// restoring a frozen connection: what it swallowed is gone, so the stream it carries cannot go on.
+    /// </summary>
     public void Restore()
     {
         lock (_gate)
         {
             _cut = false;
         }
+
+        _frozenToServer = false;
+        _frozenToClient = false;
     }
 
     public async ValueTask DisposeAsync()
@@ -139,8 +175,13 @@ public sealed class TcpProxy : IAsyncDisposable
             int read;
             while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0)
             {
-                if (_frozen)
+                if (toServer ? _frozenToServer : _frozenToClient)
                 {
+                    if (toServer)
+                    {
+                        CountSwallowed(read);
+                    }
+
                     continue;
                 }
 
@@ -185,6 +226,22 @@ public sealed class TcpProxy : IAsyncDisposable
             {
                 reached = waiter.Reached;
                 _bytesWaiter = null;
+            }
+        }
+
+        reached?.TrySetResult();
+    }
+
+    private void CountSwallowed(int bytes)
+    {
+        TaskCompletionSource? reached = null;
+        lock (_gate)
+        {
+            _swallowedToServer += bytes;
+            if (_swallowedWaiter is { } waiter && _swallowedToServer >= waiter.Bytes)
+            {
+                reached = waiter.Reached;
+                _swallowedWaiter = null;
             }
         }
 
