@@ -9,8 +9,15 @@ namespace StreamingGreeter.Client.Commands;
 /// One chat member's calls: each attempt joins (resuming after the last event printed), then sends the lines entered
 /// while printing the room's events, until the input ends and the server confirms with LEFT, or the call breaks.
 /// </summary>
+/// <remarks>
+/// No line is lost or doubled across attempts: a line stays in <see cref="PendingLines"/> until its own echo comes
+/// back. A new attempt's replay confirms what the last one got published; once this attempt's own JOINED arrives,
+/// which follows the replay, whatever is still unconfirmed is sent again, in order, before any new line.
+/// </remarks>
 internal sealed class ChatSession(string room, string sender, IChatConsole console, RoomEventPrinter printer, TimeSpan leaveTimeout, TextWriter status)
 {
+    private readonly PendingLines _pending = new(sender);
+
     public async Task RunOnceAsync(Greeter.GreeterClient client, Action answered, CancellationToken cancellationToken)
     {
         // Not linked to cancellationToken: Ctrl+C leaves by half-closing, and only a call that does not end is cancelled.
@@ -24,9 +31,10 @@ internal sealed class ChatSession(string room, string sender, IChatConsole conso
             Epoch = printer.Sequence.Epoch,
         }, CancellationToken.None);
 
-        var receiving = ReceiveAsync(call.ResponseStream, answered);
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var receiving = ReceiveAsync(call.ResponseStream, answered, joined);
         using var stopSending = new CancellationTokenSource();
-        var sending = SendAsync(call.RequestStream, stopSending.Token);
+        var sending = SendAsync(call.RequestStream, joined.Task, stopSending.Token);
         if (await Task.WhenAny(receiving, sending) == receiving)
         {
             // The server ended the call (or it broke) first: stop sending and report how receiving ended.
@@ -56,28 +64,53 @@ internal sealed class ChatSession(string room, string sender, IChatConsole conso
         await receiving;
     }
 
-    private async Task ReceiveAsync(IAsyncStreamReader<ChatEvent> events, Action answered)
+    private async Task ReceiveAsync(IAsyncStreamReader<ChatEvent> events, Action answered, TaskCompletionSource joined)
     {
         while (await events.MoveNext(CancellationToken.None))
         {
             answered();
-            printer.Print(events.Current);
+            var item = events.Current;
+            // An event printed before (a replayed duplicate) confirmed its line, if any, the first time.
+            if (!printer.Print(item))
+            {
+                continue;
+            }
+
+            // An own JOINED in the replay is an earlier attempt's whose JOINED never arrived; that attempt wrote
+            // nothing, so none of this member's messages can follow it, and taking it for this attempt's is harmless.
+            if (_pending.IsOwnJoined(item))
+            {
+                joined.TrySetResult();
+            }
+            else
+            {
+                _pending.Confirm(item);
+            }
         }
     }
 
-    private async Task SendAsync(IClientStreamWriter<ChatMessage> requests, CancellationToken cancellationToken)
+    private async Task SendAsync(IClientStreamWriter<ChatMessage> requests, Task joined, CancellationToken cancellationToken)
     {
+        // Nothing is written before the replay is through: until then a line's echo may still be on its way.
+        await joined.WaitAsync(cancellationToken);
+        foreach (var line in _pending.Unconfirmed())
+        {
+            await requests.WriteAsync(new ChatMessage { Text = line }, cancellationToken);
+        }
+
         var lines = console.Lines;
         while (await lines.WaitToReadAsync(cancellationToken))
         {
-            // Peek, write, then take: a line whose write failed is sent again on the next call.
-            while (lines.TryPeek(out var line))
+            // Pending before the write: if the write fails or its bytes die with the connection, the next call sends it.
+            while (lines.TryRead(out var line))
             {
+                _pending.Add(line);
                 await requests.WriteAsync(new ChatMessage { Text = line }, cancellationToken);
-                lines.TryRead(out _);
             }
         }
 
+        // Half-close only once every line came back: should the call break before, the next one sends them again.
+        await _pending.AllConfirmedAsync().WaitAsync(cancellationToken);
         await requests.CompleteAsync();
     }
 

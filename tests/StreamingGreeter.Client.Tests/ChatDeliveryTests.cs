@@ -1,0 +1,121 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using StreamingGreeter.Client.Tests.Infrastructure;
+
+namespace StreamingGreeter.Client.Tests;
+
+/// <summary>
+/// chat across a broken connection: a line counts as sent only when the room echoes it, so one written into a dead
+/// connection is sent again after reconnecting, and one the server did publish is not sent twice. A second client,
+/// subscribed straight to the server, shows what the room really got.
+/// </summary>
+public sealed partial class ChatDeliveryTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task Chat_LineWrittenIntoFrozenConnection_ArrivesOnceAfterReconnecting()
+    {
+        var room = Rooms.New();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var ann = await StartChatAsync(room, proxy);
+        await using var watcher = StartWatcher(room);
+
+        proxy.Freeze();
+        await ann.Input.WriteLineAsync("into the void").DefaultTimeout();
+        // The line left the client and will never reach the server.
+        await proxy.WaitForSwallowedBytesToServerAsync(DataFrameBytes("into the void")).DefaultTimeout();
+        await ReconnectAsync(ann, proxy);
+        await ann.Input.WriteLineAsync("after").DefaultTimeout();
+        await watcher.Output.WaitForAsync(Message("ann", "after"), "ann's line after reconnecting");
+        await ann.Output.WaitForAsync(Message("ann", "after"), "the echo of ann's line after reconnecting");
+        ann.Input.Close();
+
+        Assert.Equal(0, await ann.WaitForExitAsync());
+        AssertMessages(watcher, ["into the void", "after"]);
+        AssertMessages(ann, ["into the void", "after"]);
+    }
+
+    [Fact]
+    public async Task Chat_LinePublishedButEchoLost_IsNotSentAgain()
+    {
+        var room = Rooms.New();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var ann = await StartChatAsync(room, proxy);
+        await using var watcher = StartWatcher(room);
+
+        // The server hears ann and publishes her line; its echo never reaches her.
+        proxy.FreezeToClient();
+        await ann.Input.WriteLineAsync("heard once").DefaultTimeout();
+        await watcher.Output.WaitForAsync(Message("ann", "heard once"), "ann's line, published");
+        await ReconnectAsync(ann, proxy);
+        // Lines not confirmed would be sent again before this one.
+        await ann.Input.WriteLineAsync("after").DefaultTimeout();
+        await watcher.Output.WaitForAsync(Message("ann", "after"), "ann's line after reconnecting");
+        await ann.Output.WaitForAsync(Message("ann", "after"), "the echo of ann's line after reconnecting");
+        ann.Input.Close();
+
+        Assert.Equal(0, await ann.WaitForExitAsync());
+        AssertMessages(watcher, ["heard once", "after"]);
+        AssertMessages(ann, ["heard once", "after"]);
+    }
+
+    [Fact]
+    public async Task Chat_InputEndsWhileLineUnconfirmed_LeavesOnlyAfterTheLineArrives()
+    {
+        var room = Rooms.New();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var ann = await StartChatAsync(room, proxy);
+        await using var watcher = StartWatcher(room);
+
+        proxy.Freeze();
+        await ann.Input.WriteLineAsync("last words").DefaultTimeout();
+        ann.Input.Close();
+        await proxy.WaitForSwallowedBytesToServerAsync(DataFrameBytes("last words")).DefaultTimeout();
+        await ReconnectAsync(ann, proxy);
+
+        Assert.Equal(0, await ann.WaitForExitAsync());
+        var published = await watcher.Output.WaitForAsync(Message("ann", "last words"), "ann's last line");
+        await watcher.Output.WaitForLineAsync("* ann left", start: published + 1);
+        AssertMessages(watcher, ["last words"]);
+        AssertMessages(ann, ["last words"]);
+        Assert.Equal("* ann left", ann.Output.Lines[^1]);
+        Assert.DoesNotContain(ann.Error.Lines, line => line.Contains("without the server's confirmation", StringComparison.Ordinal));
+    }
+
+    private static async Task<ChildProcess> StartChatAsync(string room, TcpProxy proxy)
+    {
+        var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--address", proxy.Address]);
+        await ann.Output.WaitForLineAsync("* ann joined");
+        return ann;
+    }
+
+    /// <summary>Everything after ann's first JOINED (sequence 1 of a new room), straight from the server.</summary>
+    private ChildProcess StartWatcher(string room) =>
+        GreeterCli.Start(["subscribe", "--room", room, "--from", "1", "--address", fixture.Server.Address]);
+
+    /// <summary>Cuts the frozen connection and lets the client back in once it noticed.</summary>
+    private static async Task ReconnectAsync(ChildProcess chat, TcpProxy proxy)
+    {
+        proxy.Cut();
+        await chat.Error.WaitForAsync(line => line.StartsWith("greeter: connection lost", StringComparison.Ordinal), "the notice of the lost connection");
+        proxy.Restore();
+        await chat.Error.WaitForLineAsync("greeter: reconnected");
+    }
+
+    /// <summary>The HTTP/2 DATA frame carrying one ChatMessage with only text: frame header, gRPC prefix, field 3.</summary>
+    private static int DataFrameBytes(string text) => 9 + 5 + 2 + Encoding.UTF8.GetByteCount(text);
+
+    private static void AssertMessages(ChildProcess process, string[] expected)
+    {
+        var texts = process.Output.Lines
+            .Select(line => MessageLine().Match(line))
+            .Where(match => match.Success && match.Groups[1].Value == "ann")
+            .Select(match => match.Groups[2].Value);
+        Assert.True(expected.SequenceEqual(texts), $"expected ann's messages {string.Join(", ", expected)}\n--- stdout\n{process.Output.Text}\n--- stderr\n{process.Error.Text}");
+    }
+
+    private static Func<string, bool> Message(string sender, string text) =>
+        line => MessageLine().Match(line) is { Success: true } match && match.Groups[1].Value == sender && match.Groups[2].Value == text;
+
+    [GeneratedRegex(@"^\d\d:\d\d:\d\d ([^:]+): (.*)$")]
+    private static partial Regex MessageLine();
+}
