@@ -128,6 +128,32 @@ public sealed class SecurityTests(SecureServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Chat_TokenWithoutName_ChatsAsTheTokensNameAndLeavesOnceItsLineCameBack()
+    {
+        var room = "team-" + Guid.NewGuid().ToString("N")[..8];
+        var token = await fixture.MintAsync("zoe", "--rooms", "team-*");
+
+        // The line is recognised by its echo under the token's name: otherwise chat would wait for it and never leave.
+        var result = await GreeterCli.RunAsync(fixture.Secure("chat", "--room", room, "--token", token), "hi team\n");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(3, result.Output.Count);
+        Assert.Equal("* zoe joined", result.Output[0]);
+        Assert.Matches(@"^\d\d:\d\d:\d\d zoe: hi team$", result.Output[1]);
+        Assert.Equal("* zoe left", result.Output[2]);
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public async Task Chat_NeitherNameNorToken_ExitsUsage()
+    {
+        var result = await GreeterCli.RunAsync(["chat", "--room", "team-x", "--address", fixture.Server.Address]);
+
+        Assert.True(result.ExitCode == Usage, result.ToString());
+        Assert.Equal("error: Option '--name' is required (or a token, whose name is used).", result.Error[0]);
+    }
+
+    [Fact]
     public async Task Subscribe_SubscribeOnlyToken_SubscribesButPublishIsDenied()
     {
         var room = "news-" + Guid.NewGuid().ToString("N")[..8];

@@ -17,7 +17,7 @@ internal static class ChatCommand
     private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(3);
 
     private static readonly Option<string> Room = RoomOptions.Room();
-    private static readonly Option<string> Name = RoomOptions.Name("Who you are in the room", required: true);
+    private static readonly Option<string> Name = RoomOptions.Name("Who you are in the room (with a token: default and only choice, its name)", required: false);
 
     public static Command Create()
     {
@@ -26,16 +26,34 @@ internal static class ChatCommand
             Room,
             Name,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(Name) is null && result.GetResult(CommonOptions.Token) is null
+                && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CommonOptions.TokenVariable)))
+            {
+                result.AddError("Option '--name' is required (or a token, whose name is used).");
+            }
+        });
         command.SetBody(RunAsync);
         return command;
     }
 
     private static async Task<ExitCode> RunAsync(ParseResult parsed, ClientContext context, CancellationToken cancellationToken)
     {
+        // The name the server publishes this member's lines under, which is how they are recognised when they come
+        // back: with a token that is the token's identity, and --name may only repeat it.
+        var given = parsed.GetValue(Name);
+        var name = string.IsNullOrEmpty(given) && GreeterChannel.Security.Token is { } token ? TokenIdentity.Of(token) : given;
+        if (name is null)
+        {
+            context.Error.WriteLine("error: chat needs --name, or a token that names its owner (a name or sub claim)");
+            return ExitCode.Usage;
+        }
+
         using IChatConsole console = Console.IsInputRedirected
             ? new RedirectedChatConsole(Console.In, context.Out)
             : new TerminalChatConsole(context.Out);
-        var session = new ChatSession(parsed.GetRequiredValue(Room), parsed.GetRequiredValue(Name), console, new RoomEventPrinter(new EventSequence(), context.Format, console), LeaveTimeout, context.Error);
+        var session = new ChatSession(parsed.GetRequiredValue(Room), name, console, new RoomEventPrinter(new EventSequence(), context.Format, console), LeaveTimeout, context.Error);
 
         // Ctrl+C ends input; what was entered is still sent and the call half-closes, so the room sees LEFT.
         using var leaveOnCancel = cancellationToken.Register(console.EndInput);
