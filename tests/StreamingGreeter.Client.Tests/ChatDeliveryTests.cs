@@ -81,6 +81,35 @@ public sealed partial class ChatDeliveryTests(ServerFixture fixture) : IClassFix
         Assert.DoesNotContain(ann.Error.Lines, line => line.Contains("without the server's confirmation", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Chat_LineLostAsTheServerRestartsWithoutTheRoom_SentAgainIntoTheNewHistory()
+    {
+        var room = Rooms.New();
+        var first = await GreeterServer.StartAsync();
+        var port = first.Port;
+        await using var proxy = new TcpProxy(port);
+        await using var ann = await StartChatAsync(room, proxy);
+
+        proxy.Freeze();
+        await ann.Input.WriteLineAsync("into the void").DefaultTimeout();
+        await proxy.WaitForSwallowedBytesToServerAsync(DataFrameBytes("into the void")).DefaultTimeout();
+        await first.KillAsync();
+        await first.DisposeAsync();
+        proxy.Cut();
+        await ann.Error.WaitForAsync(line => line.StartsWith("greeter: connection lost", StringComparison.Ordinal), "the notice of the lost connection");
+        proxy.Restore();
+        await using var second = await GreeterServer.StartAsync(port);
+        await ann.Error.WaitForLineAsync("greeter: reconnected");
+        await ann.Input.WriteLineAsync("after").DefaultTimeout();
+        await ann.Output.WaitForAsync(Message("ann", "after"), "the echo of ann's line after the restart");
+        ann.Input.Close();
+
+        Assert.Equal(0, await ann.WaitForExitAsync());
+        Assert.Equal(["* ann joined", "! history restarted", "* ann joined"], ann.Output.Lines.Take(3));
+        AssertMessages(ann, ["into the void", "after"]);
+        Assert.Equal("* ann left", ann.Output.Lines[^1]);
+    }
+
     private static async Task<ChildProcess> StartChatAsync(string room, TcpProxy proxy)
     {
         var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--address", proxy.Address]);
