@@ -17,9 +17,8 @@ public sealed class ServerNodeTests(RedisFixture redis)
     {
         const int total = 60;
         const int half = 30;
-        await using var first = await Node.StartAsync(redis.Server.Configuration);
-        await using var second = await Node.StartAsync(redis.Server.Configuration);
-        using var channel = RoundRobinChannel.Create([first.Address, second.Address]);
+        await using var nodes = await RedisNodes.StartAsync(redis.Server);
+        using var channel = RoundRobinChannel.Create([new Uri(nodes.First.Address), new Uri(nodes.Second.Address)]);
         var client = new Greeter.GreeterClient(channel);
         var room = NewRoom();
         var received = new List<ChatEvent>();
@@ -67,9 +66,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
         });
 
         await subscribed.Task.DefaultTimeout();
-        var subscribedLine = $"Subscribed to room {room} after sequence 0";
-        await Wait.UntilAsync(() => first.Logged(subscribedLine) || second.Logged(subscribedLine), () => "neither node logged the subscription");
-        var (victim, survivor) = first.Logged(subscribedLine) ? (first, second) : (second, first);
+        var (victim, survivor) = await nodes.WhichLoggedAsync($"Subscribed to room {room} after sequence 0");
         using var direct = GrpcChannel.ForAddress(survivor.Address);
         var publisher = new Greeter.GreeterClient(direct);
         for (var i = 0; i < half; i++)
@@ -78,7 +75,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
         }
 
         await halfway.Task.DefaultTimeout();
-        await victim.DisposeAsync();
+        await victim.KillAsync();
         for (var i = half; i < total; i++)
         {
             await publisher.PublishAsync(new PublishRequest { Room = room, Sender = "pub", Text = $"m{i}" }).ResponseAsync.DefaultTimeout();
@@ -89,14 +86,14 @@ public sealed class ServerNodeTests(RedisFixture redis)
         Assert.Equal(Enumerable.Range(0, total).Select(i => $"m{i}"), received.Select(e => e.Text));
         Assert.Single(received.Select(e => e.Epoch).Distinct());
         Assert.NotEmpty(failures);
-        Assert.True(survivor.Logged($"Subscribed to room {room} after sequence {half}"), "the resumed subscription is not on the surviving node:" + Environment.NewLine + survivor.Output);
+        Assert.True(survivor.Log.Contains($"Subscribed to room {room} after sequence {half}"), "the resumed subscription is not on the surviving node:" + Environment.NewLine + survivor.Transcript);
     }
 
     [SkippableFact(Timeout = 120_000)]
     public async Task RedisStoppedAndRestarted_StreamsEndUnavailableHealthFollowsAndPublishingResumes()
     {
         await using var own = await RedisServer.StartAsync();
-        await using var node = await Node.StartAsync(own.Configuration);
+        await using var node = await RedisNodes.StartNodeAsync(own);
         using var channel = GrpcChannel.ForAddress(node.Address);
         var client = new Greeter.GreeterClient(channel);
         using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest());
@@ -143,7 +140,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
         using var resumed = client.Subscribe(new SubscribeRequest { Room = room, AfterSequence = before.Sequence, Epoch = before.Epoch });
         Assert.True(await resumed.ResponseStream.MoveNext().DefaultTimeout());
         Assert.Equal(("after", 1L, after.Epoch), (resumed.ResponseStream.Current.Text, resumed.ResponseStream.Current.Sequence, resumed.ResponseStream.Current.Epoch));
-        Assert.False(node.Logged("[ERR]"), node.Output);
+        Assert.False(node.Log.Contains("[ERR]"), node.Transcript);
     }
 
     [SkippableFact(Timeout = 120_000)]
@@ -151,7 +148,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
     {
         await using var own = await RedisServer.StartAsync();
         await own.StopAsync();
-        await using var node = await Node.StartAsync(own.Configuration);
+        await using var node = await RedisNodes.StartNodeAsync(own);
         using var channel = GrpcChannel.ForAddress(node.Address);
         var client = new Greeter.GreeterClient(channel);
         using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest { Service = "helloworld.Greeter" });
@@ -169,8 +166,8 @@ public sealed class ServerNodeTests(RedisFixture redis)
     [SkippableFact(Timeout = 60_000)]
     public async Task Room_LastSubscriberGoneOnEveryNode_ChannelReleasedAndKeysExpire()
     {
-        await using var first = await Node.StartAsync(redis.Server.Configuration, "--Hub:IdleRoomTimeout", "00:00:01");
-        await using var second = await Node.StartAsync(redis.Server.Configuration, "--Hub:IdleRoomTimeout", "00:00:01");
+        await using var first = await RedisNodes.StartNodeAsync(redis.Server, "--Hub:IdleRoomTimeout", "00:00:01");
+        await using var second = await RedisNodes.StartNodeAsync(redis.Server, "--Hub:IdleRoomTimeout", "00:00:01");
         await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
         var server = inspector.GetServer(inspector.GetEndPoints()[0]);
         var db = inspector.GetDatabase();
@@ -213,12 +210,12 @@ public sealed class ServerNodeTests(RedisFixture redis)
     [InlineData(new[] { "--Hub:Backplane", "Redis", "--Hub:Redis:Configuration", "127.0.0.1:6379,nosuchoption=1" }, "Hub:Redis:Configuration \"127.0.0.1:6379,nosuchoption=1\" is not a StackExchange.Redis configuration string")]
     public async Task Start_BadBackplaneConfiguration_ExitsWithMessage(string[] args, string message)
     {
-        await using var server = ServerProcess.Start(["--urls", "http://127.0.0.1:0", .. args]);
+        await using var server = GreeterServer.StartProcess(args);
 
         var exitCode = await server.WaitForExitAsync(TimeoutExtensions.Timeout);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains(message, server.Output, StringComparison.Ordinal);
+        Assert.Contains(message, server.Transcript, StringComparison.Ordinal);
     }
 
     private static string NewRoom() => "room-" + Guid.NewGuid().ToString("N")[..8];
@@ -243,54 +240,5 @@ public sealed class ServerNodeTests(RedisFixture redis)
         }
 
         throw new TimeoutException($"health did not report {wanted}; it reported {string.Join(", ", seen)}");
-    }
-
-    /// <summary>A server process with the Redis backplane, logging subscriptions so a test can tell which node holds a stream.</summary>
-    private sealed class Node : IAsyncDisposable
-    {
-        private readonly ServerProcess _process;
-        private int _disposed;
-
-        private Node(ServerProcess process, Uri address)
-        {
-            _process = process;
-            Address = address;
-        }
-
-        public Uri Address { get; }
-
-        public string Output => _process.Output;
-
-        public static async Task<Node> StartAsync(string redisConfiguration, params string[] extraArgs)
-        {
-            var process = ServerProcess.Start(
-            [
-                "--urls", "http://127.0.0.1:0",
-                "--Hub:Backplane", "Redis",
-                "--Hub:Redis:Configuration", redisConfiguration,
-                "--Serilog:MinimumLevel:Override:StreamingGreeter", "Debug",
-                .. extraArgs,
-            ]);
-            try
-            {
-                return new Node(process, new Uri(await process.WaitUntilListeningAsync()));
-            }
-            catch
-            {
-                await process.DisposeAsync();
-                throw;
-            }
-        }
-
-        public bool Logged(string text) => _process.Output.Contains(text, StringComparison.Ordinal);
-
-        /// <summary>Kills the process, as a crash or a lost machine would.</summary>
-        public async ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                await _process.DisposeAsync();
-            }
-        }
     }
 }

@@ -37,14 +37,14 @@ public sealed class AuthConfigurationTests
     [Fact(Timeout = Timeouts.Test)]
     public async Task ServerProcess_JwtWithoutIssuerAudienceOrKey_ExitsOneNamingEachKey()
     {
-        await using var server = ServerProcess.Start("--urls", "http://127.0.0.1:0", "--Auth:Mode=Jwt");
+        await using var server = GreeterServer.StartProcess("--Auth:Mode=Jwt");
 
         var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(20));
 
-        Assert.True(exitCode == 1, server.Output);
-        Assert.Contains("Auth:Issuer is required when Auth:Mode is Jwt", server.Output, StringComparison.Ordinal);
-        Assert.Contains("Auth:Audience is required when Auth:Mode is Jwt", server.Output, StringComparison.Ordinal);
-        Assert.Contains("Auth:SigningKey (an HMAC secret) or Auth:SigningKeyFile", server.Output, StringComparison.Ordinal);
+        Assert.True(exitCode == 1, server.Transcript);
+        Assert.Contains("Auth:Issuer is required when Auth:Mode is Jwt", server.Transcript, StringComparison.Ordinal);
+        Assert.Contains("Auth:Audience is required when Auth:Mode is Jwt", server.Transcript, StringComparison.Ordinal);
+        Assert.Contains("Auth:SigningKey (an HMAC secret) or Auth:SigningKeyFile", server.Transcript, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = Timeouts.Test)]

@@ -73,18 +73,17 @@ public sealed class ProcessTests(ITestOutputHelper output)
             var generated = await RunAsync(Protoc, work.FullName, "--python_out=.", "--grpc_out=.", $"--plugin=protoc-gen-grpc={GrpcPythonPlugin}", "helloworld.proto");
             Assert.True(generated.ExitCode == 0, $"protoc failed: {generated.Output}");
 
-            await using var server = ServerProcess.Start();
-            var address = await server.WaitUntilListeningAsync();
-            output.WriteLine($"server listening on {address}");
+            await using var server = await GreeterServer.StartOnDefaultAddressAsync();
+            output.WriteLine($"server listening on {server.Address}");
 
             var client = await RunAsync(Python, work.FullName, "greeter_client.py");
 
-            Assert.True(client.ExitCode == 0, $"the Python client failed: {client.Output}{Environment.NewLine}server: {server.Output}");
+            Assert.True(client.ExitCode == 0, $"the Python client failed: {client.Output}{Environment.NewLine}server: {server.Transcript}");
             Assert.Equal("Greeter client received: Hello, World", client.Output.Trim());
 
-            await server.TerminateAsync();
+            server.Terminate();
             var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
-            Assert.True(exitCode == 0, $"exit code {exitCode}; output:{Environment.NewLine}{server.Output}");
+            Assert.True(exitCode == 0, $"exit code {exitCode}; output:{Environment.NewLine}{server.Transcript}");
         }
         finally
         {
@@ -96,12 +95,10 @@ public sealed class ProcessTests(ITestOutputHelper output)
     public async Task Sigterm_50OpenStreams_EveryStreamUnavailableAndExitZero()
     {
         const int Streams = 50;
-        await using var server = ServerProcess.Start("--urls", "http://127.0.0.1:0");
-        var address = await server.WaitUntilListeningAsync();
-        Assert.StartsWith("http://127.0.0.1:", address, StringComparison.Ordinal);
-        var port = int.Parse(address["http://127.0.0.1:".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        await using var server = await GreeterServer.StartAsync();
+        Assert.StartsWith("http://127.0.0.1:", server.Address, StringComparison.Ordinal);
 
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        using var channel = GrpcChannel.ForAddress(server.Address);
         var client = new Greeter.GreeterClient(channel);
         var room = Rooms.Unique();
         await client.PublishAsync(new PublishRequest { Room = room, Text = "before" }).ResponseAsync.DefaultTimeout();
@@ -117,7 +114,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
             }
 
             var outcomes = calls.Select(static call => call.ResponseStream.ReadUntilErrorAsync(TimeSpan.FromSeconds(15))).ToList();
-            await server.TerminateAsync();
+            server.Terminate();
             var errors = await Task.WhenAll(outcomes).DefaultTimeout(TimeSpan.FromSeconds(15));
             var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
 
@@ -126,7 +123,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
                 Assert.Equal(StatusCode.Unavailable, error.StatusCode);
                 Assert.Contains("shutting down", error.Status.Detail, StringComparison.Ordinal);
             });
-            Assert.True(exitCode == 0, $"exit code {exitCode}; output:{Environment.NewLine}{server.Output}");
+            Assert.True(exitCode == 0, $"exit code {exitCode}; output:{Environment.NewLine}{server.Transcript}");
         }
         finally
         {

@@ -4,7 +4,7 @@ namespace StreamingGreeter.Client.Tests.Infrastructure;
 public static class GreeterCli
 {
     public static ChildProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null) =>
-        ChildProcess.Start("dotnet", [ProgramPaths.Client, .. arguments], environment);
+        ChildProcess.Start(ProgramPaths.Dotnet, [ProgramPaths.Client, .. arguments], environment);
 
     /// <summary>Runs to the end with the given standard input; returns the exit code and what was printed.</summary>
     public static async Task<Result> RunAsync(IEnumerable<string> arguments, string? input = null, IReadOnlyDictionary<string, string?>? environment = null)

@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 
-namespace StreamingGreeter.Client.Tests.Infrastructure;
+namespace StreamingGreeter.Tests;
 
 /// <summary>A process with its standard streams redirected: input to write, output and error collected by line.</summary>
 public sealed class ChildProcess : IAsyncDisposable
@@ -23,6 +24,10 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>Everything printed so far, standard output then standard error, for failure messages.</summary>
+    public string Transcript => $"--- stdout\n{Output.Text}\n--- stderr\n{Error.Text}";
+
+    /// <summary>Starts <paramref name="fileName"/>; an <paramref name="environment"/> value of null removes that variable.</summary>
     public static ChildProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
@@ -44,17 +49,24 @@ public sealed class ChildProcess : IAsyncDisposable
         start.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         return new ChildProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}"));
     }
 
-    /// <summary>Waits, bounded, for the process to exit and its output to be read to the end.</summary>
-    public async Task<int> WaitForExitAsync()
+    /// <summary>Waits, bounded, for the process to exit and its output to be read to the end; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
-        await _process.WaitForExitAsync().DefaultTimeout();
-        await _readers.DefaultTimeout();
+        await _process.WaitForExitAsync().DefaultTimeout(timeout, file, line);
+        await _readers.DefaultTimeout(timeout, file, line);
         return _process.ExitCode;
     }
 

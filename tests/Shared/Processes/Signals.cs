@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace StreamingGreeter.Client.Tests.Infrastructure;
+namespace StreamingGreeter.Tests;
 
 /// <summary>Sends POSIX signals, as Ctrl+C (SIGINT) and a service manager (SIGTERM) do.</summary>
 public static class Signals

@@ -1,4 +1,4 @@
-namespace StreamingGreeter.Client.Tests.Infrastructure;
+namespace StreamingGreeter.Tests;
 
 /// <summary>
 /// Two server processes with the Redis backplane on one redis-server: one service on two nodes, numbering each room
@@ -15,15 +15,9 @@ public sealed class RedisNodes : IAsyncDisposable
     /// <summary>Both addresses, as <c>greeter</c> takes them.</summary>
     public IEnumerable<string> AddressArguments => ["--address", First.Address, "--address", Second.Address];
 
-    public static async Task<RedisNodes> StartAsync(RedisServer redis)
+    public static async Task<RedisNodes> StartAsync(RedisServer redis, params string[] settings)
     {
-        string[] settings =
-        [
-            "--Hub:Backplane", "Redis",
-            "--Hub:Redis:Configuration", redis.Configuration,
-            "--Serilog:MinimumLevel:Override:StreamingGreeter", "Debug",
-        ];
-        var starting = new[] { GreeterServer.StartAsync(0, settings), GreeterServer.StartAsync(0, settings) };
+        var starting = new[] { StartNodeAsync(redis, settings), StartNodeAsync(redis, settings) };
         try
         {
             await Task.WhenAll(starting);
@@ -40,6 +34,17 @@ public sealed class RedisNodes : IAsyncDisposable
 
         return new RedisNodes(starting[0].Result, starting[1].Result);
     }
+
+    /// <summary>One such node, with more <paramref name="settings"/> of the test's.</summary>
+    public static Task<GreeterServer> StartNodeAsync(RedisServer redis, params string[] settings) =>
+        GreeterServer.StartAsync(
+            0,
+            [
+                "--Hub:Backplane", "Redis",
+                "--Hub:Redis:Configuration", redis.Configuration,
+                "--Serilog:MinimumLevel:Override:StreamingGreeter", "Debug",
+                .. settings,
+            ]);
 
     /// <summary>Waits until one of the nodes logs <paramref name="text"/>; returns that node first, the other second.</summary>
     public async Task<(GreeterServer Holder, GreeterServer Other)> WhichLoggedAsync(string text)

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace StreamingGreeter.Client.Tests.Infrastructure;
+namespace StreamingGreeter.Tests;
 
 /// <summary>The lines a process wrote to one stream, and a way to wait for a line without sleeping.</summary>
 public sealed class LineLog
@@ -24,6 +24,15 @@ public sealed class LineLog
     }
 
     public string Text => string.Join('\n', Lines);
+
+    /// <summary>Whether the output so far contains <paramref name="text"/>; to wait for it, use <see cref="WaitForTextAsync"/>.</summary>
+    public bool Contains(string text)
+    {
+        lock (_gate)
+        {
+            return _raw.ToString().Contains(text, StringComparison.Ordinal);
+        }
+    }
 
     /// <summary>Everything written, as written (terminal control sequences included).</summary>
     public string Raw

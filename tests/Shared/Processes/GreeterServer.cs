@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Grpc.Net.Client;
+using StreamingGreeter.Protos;
+
+namespace StreamingGreeter.Tests;
+
+/// <summary>
+/// The real server, as a process (<c>dotnet StreamingGreeter.Server.dll</c>) on a loopback port: an ephemeral one, or
+/// a given one to restart on. Its output is a <see cref="LineLog"/>, so a test waits for a line instead of polling.
+/// </summary>
+public sealed partial class GreeterServer : IAsyncDisposable
+{
+    private readonly ChildProcess _process;
+    private readonly GrpcChannel _channel;
+
+    private GreeterServer(ChildProcess process, string scheme, string host, int port)
+    {
+        _process = process;
+        Scheme = scheme;
+        Host = host;
+        Port = port;
+        _channel = GrpcChannel.ForAddress(Address);
+        Client = new Greeter.GreeterClient(_channel);
+    }
+
+    public int Port { get; }
+
+    /// <summary>http, or https when the settings configure a TLS endpoint in Kestrel:Endpoints.</summary>
+    public string Scheme { get; }
+
+    /// <summary>The host the server printed: 127.0.0.1, or its default's when started without an address.</summary>
+    public string Host { get; }
+
+    public string Address => $"{Scheme}://{Host}:{Port}";
+
+    /// <summary>What the server logged to standard output.</summary>
+    public LineLog Log => _process.Output;
+
+    /// <summary>Everything the server printed, for failure messages.</summary>
+    public string Transcript => _process.Transcript;
+
+    /// <summary>A client of the test's own, to set the scene (publish) without going through the program under test.</summary>
+    public Greeter.GreeterClient Client { get; }
+
+    public static Task<GreeterServer> StartAsync(int port = 0, params string[] settings) =>
+        ListeningAsync(Launch(["--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", .. settings]));
+
+    /// <summary>Starts the server as an operator does, without an address: it listens on its configured default.</summary>
+    public static Task<GreeterServer> StartOnDefaultAddressAsync() => ListeningAsync(Launch([]));
+
+    /// <summary>Starts the server on an ephemeral loopback port without waiting for it to listen: for settings it must refuse at start.</summary>
+    public static ChildProcess StartProcess(params string[] settings) => Launch(["--urls", "http://127.0.0.1:0", .. settings]);
+
+    public Task<PublishReply> PublishAsync(string room, string sender, string text) =>
+        Client.PublishAsync(new PublishRequest { Room = room, Sender = sender, Text = text }).ResponseAsync.DefaultTimeout();
+
+    /// <summary>Sends SIGTERM, as a service manager or container runtime does, without waiting for the exit.</summary>
+    public void Terminate() => _process.Signal(Signals.Terminate);
+
+    /// <summary>Waits, bounded, for the server to exit; returns its exit code.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
+        _process.WaitForExitAsync(timeout, file, line);
+
+    /// <summary>Stops the server as a service manager does (SIGTERM): open streams end with UNAVAILABLE.</summary>
+    public async Task StopAsync()
+    {
+        Terminate();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Kills the server, as a crash or a lost machine would: nothing is said to its clients.</summary>
+    public async Task KillAsync() => await _process.DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Dispose();
+        await _process.DisposeAsync();
+    }
+
+    private static ChildProcess Launch(IEnumerable<string> arguments) =>
+        // The server's own defaults and the test's arguments, whatever the test runner's environment says.
+        ChildProcess.Start(
+            ProgramPaths.Dotnet,
+            [ProgramPaths.Server, .. arguments],
+            new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = null, ["DOTNET_URLS"] = null, ["URLS"] = null });
+
+    private static async Task<GreeterServer> ListeningAsync(ChildProcess process)
+    {
+        try
+        {
+            var index = await process.Output.WaitForAsync(line => ListeningLine().IsMatch(line), "the server's listening line");
+            var listening = ListeningLine().Match(process.Output.Lines[index]);
+            return new GreeterServer(process, listening.Groups[1].Value, listening.Groups[2].Value, int.Parse(listening.Groups[3].Value, CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    // The first address the server prints, e.g. "StreamingGreeter listening on http://127.0.0.1:41234".
+    [GeneratedRegex(@"StreamingGreeter listening on (https?)://([^\s,/]+):(\d+)")]
+    private static partial Regex ListeningLine();
+}
