@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.Channels;
 using StackExchange.Redis;
 using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
-using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Hub.Redis.Tests;
 

@@ -4,7 +4,6 @@ using Grpc.Net.Client;
 using StackExchange.Redis;
 using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
 using StreamingGreeter.Protos;
-using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Hub.Redis.Tests;
 

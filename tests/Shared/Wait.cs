@@ -1,7 +1,6 @@
-using StreamingGreeter.Tests;
 using System.Runtime.CompilerServices;
 
-namespace StreamingGreeter.Server.Tests.Infrastructure;
+namespace StreamingGreeter.Tests;
 
 /// <summary>
 /// Polls a condition that raises no event (a counter going back to zero), bounded by a timeout. Where an event
