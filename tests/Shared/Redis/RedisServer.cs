@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 
 namespace StreamingGreeter.Tests;
 
@@ -22,7 +20,7 @@ public sealed class RedisServer : IAsyncDisposable
             ?? (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
                 .Select(dir => Path.Combine(dir, "redis-server")).FirstOrDefault(File.Exists);
 
-    private Process? _process;
+    private ChildProcess? _process;
 
     private RedisServer(int port) => Port = port;
 
@@ -72,18 +70,10 @@ public sealed class RedisServer : IAsyncDisposable
     public async Task StopAsync()
     {
         var process = Interlocked.Exchange(ref _process, null);
-        if (process is null)
+        if (process is not null)
         {
-            return;
+            await process.DisposeAsync();
         }
-
-        if (!process.HasExited)
-        {
-            process.Kill();
-        }
-
-        await process.WaitForExitAsync().DefaultTimeout();
-        process.Dispose();
     }
 
     /// <summary>Starts it again on the same port.</summary>
@@ -93,65 +83,17 @@ public sealed class RedisServer : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        var info = new ProcessStartInfo(Executable!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var lines = Channel.CreateUnbounded<string>();
-        var output = new List<string>();
-        var process = new Process { StartInfo = info };
-        var open = 2;
-        DataReceivedEventHandler onLine = (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                if (Interlocked.Decrement(ref open) == 0)
-                {
-                    lines.Writer.TryComplete();
-                }
-
-                return;
-            }
-
-            lock (output)
-            {
-                output.Add(e.Data);
-            }
-
-            lines.Writer.TryWrite(e.Data);
-        };
-        process.OutputDataReceived += onLine;
-        process.ErrorDataReceived += onLine;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = ChildProcess.Start(Executable!, ["--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
         _process = process;
-
-        using var timeout = new CancellationTokenSource(TimeoutExtensions.Timeout);
         try
         {
-            await foreach (var line in lines.Reader.ReadAllAsync(timeout.Token))
-            {
-                if (line.Contains(ReadyLine, StringComparison.Ordinal))
-                {
-                    return;
-                }
-            }
+            await process.Output.WaitForTextAsync(ReadyLine);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (InvalidOperationException error)
         {
-            throw new TimeoutException($"redis-server did not print \"{ReadyLine}\" in time. Output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+            // Exited before it was ready: most likely the port was taken meanwhile.
+            throw new IOException($"redis-server on port {Port} exited before it was ready", error);
         }
-
-        // Exited before it was ready: most likely the port was taken meanwhile.
-        throw new IOException($"redis-server on port {Port} exited before it was ready. Output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
     }
 
     private static int FreePort()
