@@ -9,7 +9,7 @@ public sealed partial class ChatTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task Chat_TwoMembers_TalkAndLeaveCleanly()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         var address = fixture.Server.Address;
         await using var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--address", address]);
         await ann.Output.WaitForLineAsync("* ann joined");
@@ -47,7 +47,7 @@ public sealed partial class ChatTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task Chat_InputPipedAtOnce_SendsAllThenLeaves()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
 
         var result = await GreeterCli.RunAsync(["chat", "--room", room, "--name", "cy", "--address", fixture.Server.Address], "one\ntwo\n");
 

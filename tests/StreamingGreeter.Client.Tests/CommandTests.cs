@@ -189,5 +189,5 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Contains(result.Output, line => line.Contains("--timeout", StringComparison.Ordinal));
     }
 
-    private static string NewRoom() => Rooms.New();
+    private static string NewRoom() => Rooms.Unique();
 }

@@ -76,7 +76,7 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     public async Task MessageOverTheServersLimit_ExitsOther()
     {
         // 70,000 characters: over the server's 64 KiB message limit, so RESOURCE_EXHAUSTED.
-        var result = await GreeterCli.RunAsync(["publish", "--room", Rooms.New(), "--address", fixture.Server.Address], new string('x', 70_000) + "\n");
+        var result = await GreeterCli.RunAsync(["publish", "--room", Rooms.Unique(), "--address", fixture.Server.Address], new string('x', 70_000) + "\n");
 
         Assert.True(result.ExitCode == Other, result.ToString());
         var line = Assert.Single(result.Error);

@@ -14,7 +14,7 @@ public sealed class LoadBalancingTests(TwoServersFixture fixture) : IClassFixtur
     [Fact]
     public async Task Publish_TwoAddresses_SpreadsCallsOverBothServers()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         var lines = string.Concat(Enumerable.Range(1, 20).Select(i => $"m{i}\n"));
 
         var result = await GreeterCli.RunAsync(["publish", "--room", room, "--json", "--address", fixture.First.Address, "--address", fixture.Second.Address], lines);
@@ -33,7 +33,7 @@ public sealed class LoadBalancingTests(TwoServersFixture fixture) : IClassFixtur
     [Fact]
     public async Task Publish_AddressListInEnvironment_SpreadsCallsOverBothServers()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         var environment = new Dictionary<string, string?> { ["GREETER_ADDRESS"] = $"{fixture.First.Address},{fixture.Second.Address}" };
 
         var result = await GreeterCli.RunAsync(["publish", "--room", room], string.Concat(Enumerable.Range(1, 20).Select(i => $"m{i}\n")), environment);
@@ -95,7 +95,7 @@ public sealed class LoadBalancingTests(TwoServersFixture fixture) : IClassFixtur
     [Fact]
     public async Task Subscribe_ItsServerStops_MovesToTheOtherAndKeepsReceiving()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var first = await GreeterServer.StartAsync();
         await using var second = await GreeterServer.StartAsync();
         await first.PublishAsync(room, "ann", "m1");
@@ -127,7 +127,7 @@ public sealed class LoadBalancingTests(TwoServersFixture fixture) : IClassFixtur
     [Fact]
     public async Task Chat_ItsServerStops_RejoinsOnTheOtherAndKeepsTalking()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var first = await GreeterServer.StartAsync();
         await using var second = await GreeterServer.StartAsync();
         await using var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--address", first.Address, "--address", second.Address]);

@@ -70,7 +70,7 @@ public sealed class LoadTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     [Fact]
     public async Task Fanout_CtrlC_StopsAndPrintsWhatWasMeasured()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         using var watch = fixture.Server.Client.Subscribe(new SubscribeRequest { Room = room });
         await watch.ResponseHeadersAsync.DefaultTimeout();
         await using var process = GreeterCli.Start(["load", "fanout", "--subscribers", "5", "--duration", "600", "--room", room, "--json", "--address", fixture.Server.Address]);

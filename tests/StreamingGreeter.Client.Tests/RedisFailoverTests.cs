@@ -13,7 +13,7 @@ public sealed class RedisFailoverTests(RedisFixture redis)
     [SkippableFact]
     public async Task Subscribe_ItsNodeKilled_ResumesOnTheOtherWithNoGapOrDuplicate()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var nodes = await RedisNodes.StartAsync(redis.Server);
         await using var subscriber = GreeterCli.Start(["subscribe", "--room", room, "--json", .. nodes.AddressArguments]);
         var (victim, survivor) = await nodes.WhichLoggedAsync($"Subscribed to room {room} after sequence 0");
@@ -54,7 +54,7 @@ public sealed class RedisFailoverTests(RedisFixture redis)
     [SkippableFact]
     public async Task Chat_ItsNodeKilled_RejoinsOnTheOtherWithNoGapOrDuplicate()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var nodes = await RedisNodes.StartAsync(redis.Server);
         await using var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--json", .. nodes.AddressArguments]);
         var (victim, survivor) = await nodes.WhichLoggedAsync($"ann joined room {room} to chat");
@@ -94,7 +94,7 @@ public sealed class RedisFailoverTests(RedisFixture redis)
     [SkippableFact]
     public async Task LoadFanout_TwoNodes_SubscribersOnBothReceiveEveryPublish()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var nodes = await RedisNodes.StartAsync(redis.Server);
 
         var result = await GreeterCli.RunAsync(["load", "fanout", "--subscribers", "40", "--publishers", "2", "--duration", "2", "--room", room, "--json", .. nodes.AddressArguments]);

@@ -9,7 +9,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Subscribe_ServerRestarts_ResumesAndSaysHistoryRestarted()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         var first = await GreeterServer.StartAsync();
         var port = first.Port;
         await using var subscriber = await StartSubscriberAsync(first, room, first.Address);
@@ -32,7 +32,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Subscribe_ConnectionDropped_ResumesWithNoDuplicateAndNoGap()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var server = await GreeterServer.StartAsync();
         await using var proxy = new TcpProxy(server.Port);
         await using var subscriber = await StartSubscriberAsync(server, room, proxy.Address);
@@ -73,7 +73,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Subscribe_EventsGoneFromHistory_SaysWhichWereMissed()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var server = await GreeterServer.StartAsync(0, "--Hub:HistorySize=2");
         await using var proxy = new TcpProxy(server.Port);
         await using var subscriber = await StartSubscriberAsync(server, room, proxy.Address);
@@ -94,7 +94,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Chat_ServerRestarts_RejoinsAndKeepsTalking()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         var first = await GreeterServer.StartAsync();
         var port = first.Port;
         await using var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--address", first.Address]);

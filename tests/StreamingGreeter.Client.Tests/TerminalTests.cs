@@ -25,7 +25,7 @@ public sealed class TerminalTests(ServerFixture fixture) : IClassFixture<ServerF
     [Fact]
     public async Task Chat_AtATerminal_RedrawsTheLineBeingTyped()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var terminal = AtTerminal(["chat", "--room", room, "--name", "zed", "--address", fixture.Server.Address]);
         var joined = await terminal.Output.WaitForTextAsync("* zed joined\r\n> ");
 

@@ -117,7 +117,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
     [Fact(Timeout = Timeouts.Test)]
     public async Task Publish_ValidToken_Succeeds()
     {
-        var room = Infrastructure.Rooms.Unique();
+        var room = StreamingGreeter.Tests.Rooms.Unique();
 
         var reply = await _server.Client.PublishAsync(new PublishRequest { Room = room, Text = "hi" }, TestTokens.Call(TestTokens.ForRooms("ann", room))).ResponseAsync.DefaultTimeout();
 
@@ -158,7 +158,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
     /// <summary>Makes one call of the given kind with the given metadata and returns how it failed.</summary>
     private async Task<RpcException> CallAsync(string call, Metadata headers)
     {
-        var room = Infrastructure.Rooms.Unique();
+        var room = StreamingGreeter.Tests.Rooms.Unique();
         switch (call)
         {
             case "Publish":
