@@ -14,7 +14,7 @@ public sealed partial class ChatDeliveryTests(ServerFixture fixture) : IClassFix
     [Fact]
     public async Task Chat_LineWrittenIntoFrozenConnection_ArrivesOnceAfterReconnecting()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var proxy = new TcpProxy(fixture.Server.Port);
         await using var ann = await StartChatAsync(room, proxy);
         await using var watcher = StartWatcher(room);
@@ -37,7 +37,7 @@ public sealed partial class ChatDeliveryTests(ServerFixture fixture) : IClassFix
     [Fact]
     public async Task Chat_LinePublishedButEchoLost_IsNotSentAgain()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var proxy = new TcpProxy(fixture.Server.Port);
         await using var ann = await StartChatAsync(room, proxy);
         await using var watcher = StartWatcher(room);
@@ -61,7 +61,7 @@ public sealed partial class ChatDeliveryTests(ServerFixture fixture) : IClassFix
     [Fact]
     public async Task Chat_InputEndsWhileLineUnconfirmed_LeavesOnlyAfterTheLineArrives()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var proxy = new TcpProxy(fixture.Server.Port);
         await using var ann = await StartChatAsync(room, proxy);
         await using var watcher = StartWatcher(room);
@@ -84,7 +84,7 @@ public sealed partial class ChatDeliveryTests(ServerFixture fixture) : IClassFix
     [Fact]
     public async Task Chat_LineLostAsTheServerRestartsWithoutTheRoom_SentAgainIntoTheNewHistory()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         var first = await GreeterServer.StartAsync();
         var port = first.Port;
         await using var proxy = new TcpProxy(port);

@@ -52,7 +52,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Subscribe_ConnectionDroppedBeforeAnyEvent_GetsWhatWasPublishedMeanwhile()
     {
-        var room = Rooms.New();
+        var room = Rooms.Unique();
         await using var server = await GreeterServer.StartAsync();
         await server.PublishAsync(room, "ann", "before");
         await using var proxy = new TcpProxy(server.Port);
