@@ -71,6 +71,21 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task Subscribe_FromBeyondTheLastEvent_PrintsTheNextEvents()
+    {
+        var room = Rooms.Unique();
+        await using var server = await GreeterServer.StartAsync();
+        await server.PublishAsync(room, "ann", "m1");
+        await using var subscriber = GreeterCli.Start(["subscribe", "--room", room, "--from", "100", "--address", server.Address]);
+        await subscriber.Error.WaitForLineAsync($"greeter: subscribed to {room}");
+
+        await server.PublishAsync(room, "ann", "m2");
+        await subscriber.Output.WaitForAsync(Message("ann", "m2"), "the next event");
+
+        AssertLines(subscriber, [Message("ann", "m2")]);
+    }
+
+    [Fact]
     public async Task Subscribe_EventsGoneFromHistory_SaysWhichWereMissed()
     {
         var room = Rooms.Unique();

@@ -18,8 +18,9 @@ internal sealed class EventSequence(long afterSequence = 0, string epoch = "")
 
     /// <summary>
     /// Takes the position a server registered a subscription at (<see cref="SubscribeHeaders"/>), so that a call
-    /// broken before any event arrived resumes from there instead of live. What is already known is kept: the epoch
-    /// once set, and a sequence asked for or seen.
+    /// broken before any event arrived resumes from there instead of live. Once an epoch is known nothing changes; a
+    /// sequence asked for (<c>--from</c>) is kept unless it lies beyond the room's last event, where the server went
+    /// live instead.
     /// </summary>
     public void StartAt(string epoch, long sequence)
     {
@@ -29,10 +30,7 @@ internal sealed class EventSequence(long afterSequence = 0, string epoch = "")
         }
 
         Epoch = epoch;
-        if (LastSequence == 0)
-        {
-            LastSequence = sequence;
-        }
+        LastSequence = LastSequence == 0 ? sequence : Math.Min(LastSequence, sequence);
     }
 
     /// <summary>
