@@ -23,6 +23,19 @@ public sealed class SecurityTests(SecureServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Hello_CaInTheSystemTrustStore_GreetsWithoutCaCert()
+    {
+        // On Linux, .NET reads its trusted roots from OpenSSL's locations, which SSL_CERT_FILE overrides: the test's CA
+        // stands in for one an administrator installed.
+        var trustingTheCa = new Dictionary<string, string?> { ["SSL_CERT_FILE"] = fixture.Certificates.CaCertificatePath };
+
+        var result = await GreeterCli.RunAsync(["hello", "World", "--address", fixture.Server.Address], environment: trustingTheCa);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["Hello, World"], result.Output);
+    }
+
+    [Fact]
     public async Task Hello_WithoutCaCert_ExitsTlsNamingTheCertificateProblem()
     {
         var result = await GreeterCli.RunAsync(["hello", "World", "--address", fixture.Server.Address]);
