@@ -95,7 +95,7 @@ public sealed class TlsTests : IDisposable
     [Theory(Timeout = Timeouts.Test)]
     [InlineData("http://127.0.0.1:0")]
     [InlineData("http://[::1]:0")]
-        public async Task PlaintextOnLoopback_NoWarning(string url)
+    public async Task PlaintextOnLoopback_NoWarning(string url)
     {
         await using var server = await TestServer.StartAsync($"urls={url}");
 
