@@ -82,6 +82,22 @@ public sealed partial class ChatDeliveryTests(ServerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Chat_CtrlCWhileLineUnconfirmed_LeavesAfterTheLeaveTimeSayingSo()
+    {
+        var room = Rooms.Unique();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var ann = await StartChatAsync(room, proxy);
+
+        proxy.Freeze();
+        await ann.Input.WriteLineAsync("unheard").DefaultTimeout();
+        await proxy.WaitForSwallowedBytesToServerAsync(DataFrameBytes("unheard")).DefaultTimeout();
+        ann.Signal(Signals.Interrupt);
+
+        Assert.Equal(0, await ann.WaitForExitAsync());
+        Assert.Contains("greeter: left with 1 line(s) the room has not echoed back; they may not have arrived", ann.Error.Lines);
+    }
+
+    [Fact]
     public async Task Chat_LineLostAsTheServerRestartsWithoutTheRoom_SentAgainIntoTheNewHistory()
     {
         var room = Rooms.Unique();

@@ -34,6 +34,8 @@ internal sealed class ChatSession(string room, string sender, IChatConsole conso
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var receiving = ReceiveAsync(call.ResponseStream, answered, joined);
         using var stopSending = new CancellationTokenSource();
+        // After Ctrl+C the user is leaving: waiting for the join or for echoes is bounded like the wait for LEFT.
+        using var leaving = cancellationToken.Register(() => stopSending.CancelAfter(leaveTimeout));
         var sending = SendAsync(call.RequestStream, joined.Task, stopSending.Token);
         if (await Task.WhenAny(receiving, sending) == receiving)
         {
@@ -41,6 +43,18 @@ internal sealed class ChatSession(string room, string sender, IChatConsole conso
             await stopSending.CancelAsync();
             await Quietly(sending);
             await receiving;
+            return;
+        }
+
+        if (sending.IsCanceled)
+        {
+            // Ctrl+C, and the server did not answer in time: leave without it; nothing more can be confirmed.
+            await callCancellation.CancelAsync();
+            await Quietly(receiving);
+            var unconfirmed = _pending.Count;
+            status.WriteLine(unconfirmed == 0
+                ? "greeter: left without the server's confirmation"
+                : $"greeter: left with {unconfirmed} line(s) the room has not echoed back; they may not have arrived");
             return;
         }
 
