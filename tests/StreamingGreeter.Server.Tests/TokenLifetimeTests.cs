@@ -1,5 +1,8 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using StreamingGreeter.Protos;
 using StreamingGreeter.Server.Tests.Infrastructure;
 using Kind = StreamingGreeter.Protos.ChatEvent.Types.Kind;
@@ -11,6 +14,9 @@ namespace StreamingGreeter.Server.Tests;
 public sealed class TokenLifetimeTests
 {
     private static readonly TimeSpan ShortLife = TimeSpan.FromSeconds(3);
+
+    // Years away from the real clock, so that a check made on the system clock instead of the server's fails.
+    private static readonly DateTimeOffset ClockStart = new(2040, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact(Timeout = Timeouts.Test)]
     public async Task Subscribe_TokenExpiresMidStream_EndsUnauthenticatedAtExpiry()
@@ -73,4 +79,57 @@ public sealed class TokenLifetimeTests
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
         Assert.Equal("after", (await staying.ResponseStream.ReadNextAsync()).Text);
     }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_TokenOnServerClock_ValidatedByThatClock()
+    {
+        var clock = new FakeTimeProvider(ClockStart);
+        await using var server = await StartOnAsync(clock);
+        var room = Rooms.Unique();
+        var token = TestTokens.Create("ann", new Dictionary<string, object> { ["rooms"] = new[] { room } }, lifetime: TimeSpan.FromHours(1), issuedAt: clock.GetUtcNow());
+        var early = TestTokens.Create("ann", new Dictionary<string, object> { ["rooms"] = new[] { room } }, issuedAt: clock.GetUtcNow().AddHours(1));
+
+        using var tooEarly = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(early));
+        var notYet = await tooEarly.ResponseStream.ReadUntilErrorAsync();
+        using (var accepted = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(token)))
+        {
+            await accepted.ResponseHeadersAsync.DefaultTimeout();
+            await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "valid now" }, TestTokens.Call(token)).ResponseAsync.DefaultTimeout();
+            Assert.Equal("valid now", (await accepted.ResponseStream.ReadNextAsync()).Text);
+        }
+
+        clock.Advance(TimeSpan.FromHours(2));
+        using var refused = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(token));
+        var error = await refused.ResponseStream.ReadUntilErrorAsync();
+
+        Assert.Equal(StatusCode.Unauthenticated, notYet.StatusCode);
+        Assert.Equal($"token is not valid before {ClockStart.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}", notYet.Status.Detail);
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal($"token expired at {ClockStart.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}: get a fresh one", error.Status.Detail);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_TokenWithoutExp_Unauthenticated()
+    {
+        await using var server = await TestServer.StartAsync(TestTokens.Settings());
+        var room = Rooms.Unique();
+        var endless = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = TestTokens.Issuer,
+            Audience = TestTokens.Audience,
+            Claims = new Dictionary<string, object> { ["name"] = "ann", ["rooms"] = new[] { room } },
+            SigningCredentials = TestTokens.Hmac(),
+        });
+        using var call = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(endless));
+
+        var error = await call.ResponseStream.ReadUntilErrorAsync();
+
+        Assert.False(new JsonWebToken(endless).TryGetPayloadValue<long>("exp", out _));
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal("token has no expiry (exp claim): this server accepts only tokens that expire", error.Status.Detail);
+    }
+
+    /// <summary>A Jwt server whose clock (token validation and stream expiry alike) is <paramref name="clock"/>.</summary>
+    private static Task<TestServer> StartOnAsync(TimeProvider clock) =>
+        TestServer.StartAsync(services => services.AddSingleton(clock), TestTokens.Settings());
 }

@@ -18,6 +18,7 @@ internal sealed class ConfigureJwtBearer(IOptions<GreeterAuthOptions> auth, Time
         var key = SigningKeys.Load(settings);
         // Claims keep their JWT names (sub, name, rooms) instead of being renamed to WS-Federation URIs.
         options.MapInboundClaims = false;
+        // The handler's own clock; it does not reach the token's lifetime check, hence LifetimeValidator below.
         options.TimeProvider = time;
         options.TokenValidationParameters = new TokenValidationParameters
         {
@@ -30,6 +31,8 @@ internal sealed class ConfigureJwtBearer(IOptions<GreeterAuthOptions> auth, Time
             ValidateLifetime = true,
             ValidateIssuerSigningKey = true,
             RequireExpirationTime = true,
+            // The same clock that ends a stream at its token's expiry (AuthInterceptor), not the system's.
+            LifetimeValidator = TokenLifetime.On(time),
             RequireSignedTokens = true,
             ClockSkew = settings.ClockSkew,
             NameClaimType = TokenClaims.Name,

@@ -39,7 +39,13 @@ public sealed class TestServer : IAsyncDisposable
     public LogCapture Logs => App.Services.GetRequiredService<LogCapture>();
 
     /// <summary>Starts a server. <paramref name="settings"/> are configuration overrides, e.g. "Hub:SubscriberBufferCapacity=16".</summary>
-    public static async Task<TestServer> StartAsync(params string[] settings)
+    public static Task<TestServer> StartAsync(params string[] settings) => StartAsync(static _ => { }, settings);
+
+    /// <summary>
+    /// Starts a server with <paramref name="services"/> registered after the server's own, so that an
+    /// <c>AddSingleton</c> replaces what the server registers with <c>TryAdd</c> (e.g. a <see cref="TimeProvider"/>).
+    /// </summary>
+    public static async Task<TestServer> StartAsync(Action<IServiceCollection> services, params string[] settings)
     {
         // Endpoints from configuration (TLS tests) replace the default plaintext one.
         string[] urls = settings.Any(static setting => setting.StartsWith("Kestrel:Endpoints:", StringComparison.Ordinal)) ? [] : ["--urls", "http://127.0.0.1:0"];
@@ -52,12 +58,13 @@ public sealed class TestServer : IAsyncDisposable
             .. settings.Select(static setting => "--" + setting),
         ];
 
-        var app = GreeterHost.Build(args, static builder =>
+        var app = GreeterHost.Build(args, builder =>
         {
             builder.Services.AddSingleton<CallTracker>();
             builder.Services.AddSingleton<LogCapture>();
             builder.Services.AddSingleton<Serilog.Core.ILogEventSink>(static sp => sp.GetRequiredService<LogCapture>());
             builder.Services.AddGrpc(static options => options.Interceptors.Add<CallTracker>());
+            services(builder.Services);
         });
 
         try

@@ -27,7 +27,10 @@ public static class TestTokens
     public static SigningCredentials Hmac(string secret = Secret) =>
         new(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), SecurityAlgorithms.HmacSha256);
 
-    /// <summary>A token for <paramref name="name"/> with the given claims (string or string[] values).</summary>
+    /// <summary>
+    /// A token for <paramref name="name"/> with the given claims (string or string[] values), issued at
+    /// <paramref name="issuedAt"/> (now by default; a server on a test clock needs that clock's now).
+    /// </summary>
     public static string Create(
         string? name = "ann",
         IDictionary<string, object>? claims = null,
@@ -35,7 +38,8 @@ public static class TestTokens
         string issuer = Issuer,
         string audience = Audience,
         SigningCredentials? signing = null,
-        string? subject = null)
+        string? subject = null,
+        DateTimeOffset? issuedAt = null)
     {
         var all = new Dictionary<string, object>();
         if (name is not null)
@@ -53,7 +57,7 @@ public static class TestTokens
             all[key] = value;
         }
 
-        var now = DateTime.UtcNow;
+        var now = issuedAt?.UtcDateTime ?? DateTime.UtcNow;
         var life = lifetime ?? TimeSpan.FromMinutes(10);
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
