@@ -129,6 +129,35 @@ public sealed class TokenLifetimeTests
         Assert.Equal("token has no expiry (exp claim): this server accepts only tokens that expire", error.Status.Detail);
     }
 
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_TokenExpiresBeyondOneTimer_StaysOpenUntilExpiryThenEndsUnauthenticated()
+    {
+        // One timer waits about 49 days; a 60-day token needs more than one.
+        var clock = new FakeTimeProvider(ClockStart);
+        await using var server = await StartOnAsync(clock);
+        var room = Rooms.Unique();
+        var grant = new Dictionary<string, object> { ["rooms"] = new[] { room } };
+        var token = TestTokens.Create("ann", grant, lifetime: TimeSpan.FromDays(60), issuedAt: clock.GetUtcNow());
+        var publisher = TestTokens.Create("bob", grant, lifetime: TimeSpan.FromDays(100), issuedAt: clock.GetUtcNow());
+        var expires = ClockStart.AddDays(60);
+        using var call = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(token));
+        await call.ResponseHeadersAsync.DefaultTimeout();
+
+        clock.Advance(TimeSpan.FromDays(50));
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "day 50" }, TestTokens.Call(publisher)).ResponseAsync.DefaultTimeout();
+        var day50 = await call.ResponseStream.ReadNextAsync();
+        clock.Advance(expires - clock.GetUtcNow() - TimeSpan.FromSeconds(1));
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "a second before" }, TestTokens.Call(publisher)).ResponseAsync.DefaultTimeout();
+        var lastSecond = await call.ResponseStream.ReadNextAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var error = await call.ResponseStream.ReadUntilErrorAsync();
+
+        Assert.Equal("day 50", day50.Text);
+        Assert.Equal("a second before", lastSecond.Text);
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal($"token expired at {expires:yyyy-MM-ddTHH:mm:ssZ}: the stream ended; reconnect with a fresh token (and resume with after_sequence and epoch)", error.Status.Detail);
+    }
+
     /// <summary>A Jwt server whose clock (token validation and stream expiry alike) is <paramref name="clock"/>.</summary>
     private static Task<TestServer> StartOnAsync(TimeProvider clock) =>
         TestServer.StartAsync(services => services.AddSingleton(clock), TestTokens.Settings());

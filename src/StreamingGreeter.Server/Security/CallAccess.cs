@@ -10,11 +10,13 @@ namespace StreamingGreeter.Server.Security;
 /// </summary>
 internal sealed class CallAccess : IDisposable
 {
+    /// <summary>About the longest one timer waits (2^32 - 2 ms, some 49.7 days).</summary>
     private static readonly TimeSpan MaxTimer = TimeSpan.FromDays(49);
 
     private readonly RoomPattern[] _subscribe;
     private readonly RoomPattern[] _publish;
     private CancellationTokenSource? _expiry;
+    private ExpiryWatch? _far;
 
     private CallAccess(string identity, DateTimeOffset expires, RoomPattern[] subscribe, RoomPattern[] publish)
     {
@@ -59,12 +61,18 @@ internal sealed class CallAccess : IDisposable
     /// <summary>Starts the clock that ends this call's stream when the token expires (plus the allowed clock skew).</summary>
     public void WatchExpiry(TimeSpan clockSkew, TimeProvider time)
     {
-        var left = Expires - time.GetUtcNow() + clockSkew;
-        // A timer reaches about 49 days; a stream outliving a token that long has bigger problems than its expiry.
+        // Saturated: an exp near the end of the calendar must not overflow into an exception.
+        var end = Expires <= DateTimeOffset.MaxValue - clockSkew ? Expires + clockSkew : DateTimeOffset.MaxValue;
+        var left = end - time.GetUtcNow();
         if (left <= MaxTimer)
         {
             _expiry = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, time);
+            return;
         }
+
+        // Further than one timer reaches: wait in steps, and cancel at the end of the last.
+        _expiry = new CancellationTokenSource();
+        _far = new ExpiryWatch(_expiry, end, MaxTimer, time);
     }
 
     public RpcException ExpiredError() => Unauthenticated(string.Create(
@@ -96,7 +104,12 @@ internal sealed class CallAccess : IDisposable
         CheckPublish(room);
     }
 
-    public void Dispose() => _expiry?.Dispose();
+    public void Dispose()
+    {
+        // The watch first, so that no later step finds the source disposed (one running now copes with that).
+        _far?.Dispose();
+        _expiry?.Dispose();
+    }
 
     public static RpcException Unauthenticated(string message) => new(new Status(StatusCode.Unauthenticated, message));
 
