@@ -98,6 +98,30 @@ public sealed partial class ChatDeliveryTests(ServerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Chat_ProxyWhoseServerIsGone_KeepsRetryingUntilTheServerIsBack()
+    {
+        var room = Rooms.Unique();
+        var first = await GreeterServer.StartAsync();
+        var port = first.Port;
+        // Unlike a cut, the proxy stays up: it accepts each connection and closes it when the server refuses it.
+        await using var proxy = new TcpProxy(port);
+        await using var ann = await StartChatAsync(room, proxy);
+
+        await first.KillAsync();
+        await first.DisposeAsync();
+        var lost = await ann.Error.WaitForAsync(line => line.StartsWith("greeter: connection lost", StringComparison.Ordinal), "the notice of the lost connection");
+        await ann.Error.WaitForAsync(line => line.StartsWith("greeter: still no connection", StringComparison.Ordinal), "a failed attempt through the proxy", start: lost + 1);
+        await ann.Error.WaitForAsync(line => line.StartsWith("greeter: still no connection", StringComparison.Ordinal), "a second failed attempt", start: ann.Error.Lines.Count);
+        await using var second = await GreeterServer.StartAsync(port);
+        await ann.Error.WaitForLineAsync("greeter: reconnected");
+        await ann.Input.WriteLineAsync("back").DefaultTimeout();
+        await ann.Output.WaitForAsync(Message("ann", "back"), "the echo after the server came back");
+        ann.Input.Close();
+
+        Assert.Equal(0, await ann.WaitForExitAsync());
+    }
+
+    [Fact]
     public async Task Chat_LineLostAsTheServerRestartsWithoutTheRoom_SentAgainIntoTheNewHistory()
     {
         var room = Rooms.Unique();

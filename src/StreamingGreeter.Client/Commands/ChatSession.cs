@@ -23,13 +23,24 @@ internal sealed class ChatSession(string room, string sender, IChatConsole conso
         // Not linked to cancellationToken: Ctrl+C leaves by half-closing, and only a call that does not end is cancelled.
         using var callCancellation = new CancellationTokenSource();
         using var call = client.Chat(cancellationToken: callCancellation.Token);
-        await call.RequestStream.WriteAsync(new ChatMessage
+        try
         {
-            Room = room,
-            Sender = sender,
-            AfterSequence = printer.Sequence.LastSequence,
-            Epoch = printer.Sequence.Epoch,
-        }, CancellationToken.None);
+            await call.RequestStream.WriteAsync(new ChatMessage
+            {
+                Room = room,
+                Sender = sender,
+                AfterSequence = printer.Sequence.LastSequence,
+                Epoch = printer.Sequence.Epoch,
+            }, CancellationToken.None);
+        }
+        catch (Exception error) when (error is not RpcException)
+        {
+            // A call that fails to start (say, a proxy whose server is gone closes the connection before HTTP/2 is
+            // agreed) can fail this write with the transport's exception before the call has its status. The status
+            // is what tells a transient failure from a fatal one, so report that.
+            await call.ResponseHeadersAsync;
+            throw;
+        }
 
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var receiving = ReceiveAsync(call.ResponseStream, answered, joined);
