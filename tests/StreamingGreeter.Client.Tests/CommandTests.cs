@@ -111,7 +111,7 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
     [Fact]
     public async Task Publish_Text_AddsOneMessage()
     {
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var result = await GreeterCli.RunAsync(["publish", "--room", room, "--name", "ops", "deploy", "done", "--json", "--address", Server.Address]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -123,7 +123,7 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
     [Fact]
     public async Task Publish_StandardInput_PublishesEachLine()
     {
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var result = await GreeterCli.RunAsync(["publish", "--room", room, "--address", Server.Address], "one\ntwo\nthree\n");
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -134,7 +134,7 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
     [Fact]
     public async Task Subscribe_FromAndMax_ReplaysThenStops()
     {
-        var room = NewRoom();
+        var room = Rooms.Unique();
         for (var i = 1; i <= 4; i++)
         {
             await Server.PublishAsync(room, "ann", $"m{i}");
@@ -151,7 +151,7 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
     [Fact]
     public async Task Subscribe_Live_PrintsEventsAsTheyArrive()
     {
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await Server.PublishAsync(room, "ann", "first");
         await Server.PublishAsync(room, "ann", "second");
         await using var process = GreeterCli.Start(["subscribe", "--room", room, "--from", "1", "--json", "--address", Server.Address]);
@@ -189,5 +189,4 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Contains(result.Output, line => line.Contains("--timeout", StringComparison.Ordinal));
     }
 
-    private static string NewRoom() => Rooms.Unique();
 }

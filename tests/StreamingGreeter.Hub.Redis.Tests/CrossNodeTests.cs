@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Threading.Channels;
 using StackExchange.Redis;
 using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
+using static StreamingGreeter.Hub.Tests.RoomEvents;
 
 namespace StreamingGreeter.Hub.Redis.Tests;
 
@@ -28,7 +28,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         const int perPublisher = 300;
         const int total = 2 * publishersPerNode * perPublisher;
         var nodes = new[] { CreateNode(o => o.SubscriberBufferCapacity = total), CreateNode(o => o.SubscriberBufferCapacity = total) };
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var subscriptions = new List<IRoomSubscription>();
         foreach (var node in nodes)
         {
@@ -71,7 +71,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         const int total = 1500;
         var first = CreateNode(o => o.SubscriberBufferCapacity = total);
         var second = CreateNode(o => o.SubscriberBufferCapacity = total);
-        var room = NewRoom();
+        var room = Rooms.Unique();
 
         // A subscriber on the first node reads a while, then "reconnects" to the second with what it last saw.
         var before = await first.SubscribeAsync(room).DefaultTimeout();
@@ -111,7 +111,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     {
         var first = CreateNode();
         var second = CreateNode();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var watcher = await first.SubscribeAsync(room).DefaultTimeout();
 
         var member = await second.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
@@ -131,7 +131,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     {
         var first = CreateNode();
         var second = CreateNode();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         using var stop = new CancellationTokenSource();
         var publishing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var publisher = Task.Run(async () =>
@@ -161,7 +161,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     {
         const int perNode = 20;
         var nodes = new[] { CreateNode(), CreateNode() };
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
         var server = inspector.GetServer(inspector.GetEndPoints()[0]);
         var subscriptions = new List<IRoomSubscription>();
@@ -193,7 +193,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     public async Task IdleRoom_AfterIdleTimeout_NodeReleasesItAndRedisKeysExpire()
     {
         var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(1));
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
         var db = inspector.GetDatabase();
         var keys = new RedisKey[] { $"streaminggreeter:room:{room}:meta", $"streaminggreeter:room:{room}:log" };
@@ -220,7 +220,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     public async Task Subscribe_RoomWithSubscribersAndNoPublishes_KeysKeptPastExpiry()
     {
         var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(1));
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
         var meta = new RedisKey($"streaminggreeter:room:{room}:meta");
         var first = await node.PublishAsync(room, "ann", "one").DefaultTimeout();
@@ -258,26 +258,5 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         var hub = ConnectedHub.Create(options, redis.Server.Configuration);
         _hubs.Add(hub);
         return hub;
-    }
-
-    private static string NewRoom() => "room-" + Guid.NewGuid().ToString("N")[..8];
-
-    private static async Task<List<RoomEvent>> ReadAsync(ChannelReader<RoomEvent> reader, int count)
-    {
-        var events = new List<RoomEvent>(count);
-        while (events.Count < count)
-        {
-            events.Add(await reader.ReadAsync().AsTask().DefaultTimeout());
-        }
-
-        return events;
-    }
-
-    private static void AssertConsecutive(IReadOnlyList<RoomEvent> events, long first)
-    {
-        for (var i = 0; i < events.Count; i++)
-        {
-            Assert.True(events[i].Sequence == first + i, $"event {i}: expected sequence {first + i}, got {events[i].Sequence}");
-        }
     }
 }

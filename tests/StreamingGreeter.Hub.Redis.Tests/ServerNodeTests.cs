@@ -19,7 +19,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
         await using var nodes = await RedisNodes.StartAsync(redis.Server);
         using var channel = RoundRobinChannel.Create([new Uri(nodes.First.Address), new Uri(nodes.Second.Address)]);
         var client = new Greeter.GreeterClient(channel);
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var received = new List<ChatEvent>();
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -97,7 +97,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
         var client = new Greeter.GreeterClient(channel);
         using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest());
         await UntilStatusAsync(watch.ResponseStream, HealthCheckResponse.Types.ServingStatus.Serving);
-        var room = NewRoom();
+        var room = Rooms.Unique();
         using var stream = client.Subscribe(new SubscribeRequest { Room = room });
         await stream.ResponseHeadersAsync.DefaultTimeout();
         var before = await client.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = "before" }).ResponseAsync.DefaultTimeout();
@@ -152,13 +152,13 @@ public sealed class ServerNodeTests(RedisFixture redis)
         var client = new Greeter.GreeterClient(channel);
         using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest { Service = "helloworld.Greeter" });
         await UntilStatusAsync(watch.ResponseStream, HealthCheckResponse.Types.ServingStatus.NotServing);
-        var refused = await Assert.ThrowsAsync<RpcException>(() => client.PublishAsync(new PublishRequest { Room = NewRoom(), Sender = "ann", Text = "early" }).ResponseAsync).DefaultTimeout();
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Sender = "ann", Text = "early" }).ResponseAsync).DefaultTimeout();
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
 
         await own.RestartAsync();
 
         await UntilStatusAsync(watch.ResponseStream, HealthCheckResponse.Types.ServingStatus.Serving, TimeSpan.FromSeconds(30));
-        var published = await client.PublishAsync(new PublishRequest { Room = NewRoom(), Sender = "ann", Text = "now" }).ResponseAsync.DefaultTimeout();
+        var published = await client.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Sender = "ann", Text = "now" }).ResponseAsync.DefaultTimeout();
         Assert.Equal(1, published.Sequence);
     }
 
@@ -170,7 +170,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
         await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
         var server = inspector.GetServer(inspector.GetEndPoints()[0]);
         var db = inspector.GetDatabase();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var keys = new RedisKey[] { $"streaminggreeter:room:{room}:meta", $"streaminggreeter:room:{room}:log" };
         var notifications = RedisChannel.Literal($"streaminggreeter:room:{room}:events");
         using var firstChannel = GrpcChannel.ForAddress(first.Address);
@@ -217,7 +217,6 @@ public sealed class ServerNodeTests(RedisFixture redis)
         Assert.Contains(message, server.Transcript, StringComparison.Ordinal);
     }
 
-    private static string NewRoom() => "room-" + Guid.NewGuid().ToString("N")[..8];
 
     private static async Task UntilStatusAsync(IAsyncStreamReader<HealthCheckResponse> statuses, HealthCheckResponse.Types.ServingStatus wanted, TimeSpan? timeout = null)
     {

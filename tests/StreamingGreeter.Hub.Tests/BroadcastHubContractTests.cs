@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using StreamingGreeter.Hub;
+using static StreamingGreeter.Hub.Tests.RoomEvents;
 
 namespace StreamingGreeter.Hub.Tests;
 
@@ -8,32 +8,11 @@ public abstract class BroadcastHubContractTests
 {
     protected abstract IBroadcastHub CreateHub(Action<BroadcastHubOptions>? configure = null);
 
-    protected static string NewRoom() => "room-" + Guid.NewGuid().ToString("N")[..8];
-
-    protected static async Task<List<RoomEvent>> ReadAsync(ChannelReader<RoomEvent> reader, int count)
-    {
-        var events = new List<RoomEvent>(count);
-        while (events.Count < count)
-        {
-            events.Add(await reader.ReadAsync().AsTask().DefaultTimeout());
-        }
-
-        return events;
-    }
-
-    protected static void AssertConsecutive(IReadOnlyList<RoomEvent> events, long first)
-    {
-        for (var i = 0; i < events.Count; i++)
-        {
-            Assert.True(events[i].Sequence == first + i, $"event {i}: expected sequence {first + i}, got {events[i].Sequence}");
-        }
-    }
-
     [SkippableFact]
     public async Task Publish_NoSubscriber_SequenceStartsAtOneAndGrowsByOne()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
 
         var first = await hub.PublishAsync(room, "ann", "one");
         var second = await hub.PublishAsync(room, "ann", "two");
@@ -50,7 +29,7 @@ public abstract class BroadcastHubContractTests
         const int publishers = 4;
         const int perPublisher = 500;
         var hub = CreateHub(o => o.SubscriberBufferCapacity = publishers * perPublisher);
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var subscriptions = new List<IRoomSubscription>();
         for (var i = 0; i < 3; i++)
         {
@@ -94,7 +73,7 @@ public abstract class BroadcastHubContractTests
             o.HistorySize = total;
             o.SubscriberBufferCapacity = total;
         });
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var published = 0L;
         var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var publisher = Task.Run(async () =>
@@ -125,7 +104,7 @@ public abstract class BroadcastHubContractTests
     public async Task Subscribe_SameEpoch_ReplaysOnlyAfterSequence()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         PublishResult last = default;
         for (var i = 0; i < 5; i++)
         {
@@ -144,7 +123,7 @@ public abstract class BroadcastHubContractTests
     public async Task Subscribe_OtherEpoch_IgnoresAfterSequenceAndReplaysAllRetained()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         for (var i = 0; i < 5; i++)
         {
             await hub.PublishAsync(room, "ann", $"m{i}");
@@ -161,7 +140,7 @@ public abstract class BroadcastHubContractTests
     public async Task Subscribe_AfterSequenceZero_StartsLive()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await hub.PublishAsync(room, "ann", "old");
 
         await using var subscription = await hub.SubscribeAsync(room);
@@ -176,7 +155,7 @@ public abstract class BroadcastHubContractTests
     public async Task Subscribe_AfterSequenceZeroWithTheRoomsEpoch_ReplaysAllRetained()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var first = await hub.PublishAsync(room, "ann", "m1");
         await hub.PublishAsync(room, "ann", "m2");
 
@@ -190,7 +169,7 @@ public abstract class BroadcastHubContractTests
     public async Task StartSequence_Live_IsTheRoomsLastSequenceAndResumingThereMissesNothing()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using (var empty = await hub.SubscribeAsync(room))
         {
             Assert.Equal(0, empty.StartSequence);
@@ -217,7 +196,7 @@ public abstract class BroadcastHubContractTests
     public async Task StartSequence_EmptyRoom_ResumingWithItsEpochGetsTheFirstEvents()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var subscription = await hub.SubscribeAsync(room);
         await subscription.DisposeAsync();
         await hub.PublishAsync(room, "ann", "m1");
@@ -232,7 +211,7 @@ public abstract class BroadcastHubContractTests
     public async Task StartSequence_Replaying_EveryEventAfterItFollowsTheReplay()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         for (var i = 1; i <= 4; i++)
         {
             await hub.PublishAsync(room, "ann", $"m{i}");
@@ -250,7 +229,7 @@ public abstract class BroadcastHubContractTests
     public async Task Subscribe_HistoryShorterThanGap_ReplaysWhatIsRetainedAndShowsTheJump()
     {
         var hub = CreateHub(o => o.HistorySize = 10);
-        var room = NewRoom();
+        var room = Rooms.Unique();
         for (var i = 0; i < 30; i++)
         {
             await hub.PublishAsync(room, "ann", "x");
@@ -266,7 +245,7 @@ public abstract class BroadcastHubContractTests
     public async Task Subscribe_AsMember_OwnJoinedIsFirstLiveEvent()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var watcher = await hub.SubscribeAsync(room);
         await hub.PublishAsync(room, "bob", "before");
 
@@ -284,7 +263,7 @@ public abstract class BroadcastHubContractTests
     public async Task Subscribe_AsMemberResuming_ReplaysMissedEventsThenOwnJoined()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         for (var i = 0; i < 4; i++)
         {
             await hub.PublishAsync(room, "bob", $"m{i}");
@@ -301,7 +280,7 @@ public abstract class BroadcastHubContractTests
     public async Task LeaveAsync_Member_OwnLeftIsLastEventAndEventsComplete()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var watcher = await hub.SubscribeAsync(room);
         var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
         await hub.PublishAsync(room, "ann", "bye");
@@ -327,7 +306,7 @@ public abstract class BroadcastHubContractTests
     public async Task DisposeAsync_Member_OthersSeeLeftOnce()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var watcher = await hub.SubscribeAsync(room);
         var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
 
@@ -348,7 +327,7 @@ public abstract class BroadcastHubContractTests
             o.SubscriberBufferCapacity = 8;
             o.SlowSubscriberPolicy = SlowSubscriberPolicy.Disconnect;
         });
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var slow = await hub.SubscribeAsync(room);
         await using var fast = await hub.SubscribeAsync(room);
         var fastEvents = new List<RoomEvent>();
@@ -375,7 +354,7 @@ public abstract class BroadcastHubContractTests
             o.SubscriberBufferCapacity = 8;
             o.SlowSubscriberPolicy = SlowSubscriberPolicy.DropOldest;
         });
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var slow = await hub.SubscribeAsync(room);
 
         for (var i = 0; i < 50; i++)
@@ -394,7 +373,7 @@ public abstract class BroadcastHubContractTests
     public async Task Events_ReadCancelled_ThrowsAndSubscriptionCanBeDisposed()
     {
         var hub = CreateHub();
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var subscription = await hub.SubscribeAsync(room);
         using var cts = new CancellationTokenSource();
 
@@ -410,7 +389,7 @@ public abstract class BroadcastHubContractTests
     public async Task DisposeAsync_WhileReaderWaits_ReaderCompletes()
     {
         var hub = CreateHub();
-        var subscription = await hub.SubscribeAsync(NewRoom());
+        var subscription = await hub.SubscribeAsync(Rooms.Unique());
 
         var pending = subscription.Events.WaitToReadAsync().AsTask();
         Assert.False(pending.IsCompleted);

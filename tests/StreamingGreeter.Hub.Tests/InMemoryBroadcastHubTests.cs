@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using StreamingGreeter.Hub;
+using static StreamingGreeter.Hub.Tests.RoomEvents;
 
 namespace StreamingGreeter.Hub.Tests;
 
@@ -31,7 +32,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     public async Task SubscribeAndDispose_TenThousandCycles_LeaveNoRoomOrSubscriber()
     {
         var hub = Create();
-        var shared = NewRoom();
+        var shared = Rooms.Unique();
 
         for (var i = 0; i < 10_000; i++)
         {
@@ -53,7 +54,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     public async Task LastSubscriberLeaves_NoHistory_RoomGoesAway()
     {
         var hub = Create(o => o.HistorySize = 0);
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
         await hub.PublishAsync(room, "ann", "hi");
         Assert.Equal(1, hub.RoomCount);
@@ -71,7 +72,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     public async Task IdleRoom_WithHistory_KeptUntilIdleTimeoutThenRemovedWithNewEpoch()
     {
         var hub = Create(o => o.IdleRoomTimeout = TimeSpan.FromMinutes(5));
-        var room = NewRoom();
+        var room = Rooms.Unique();
         var first = await hub.PublishAsync(room, "ann", "kept");
 
         _time.Advance(TimeSpan.FromMinutes(4));
@@ -98,7 +99,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     public async Task IdleRoom_WithSubscriber_IsNeverExpired()
     {
         var hub = Create(o => o.IdleRoomTimeout = TimeSpan.FromMinutes(1));
-        var room = NewRoom();
+        var room = Rooms.Unique();
         await using var subscription = await hub.SubscribeAsync(room);
 
         _time.Advance(TimeSpan.FromHours(1));
