@@ -152,6 +152,34 @@ public sealed class AuthConfigurationTests
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task PublishRate_TokenWithSubOnly_CountsPerSub()
+    {
+        await using var server = await TestServer.StartAsync(TestTokens.Settings("Greeter:PublishesPerSecond=3"));
+        var room = Rooms.Unique();
+        var claims = new Dictionary<string, object> { ["rooms"] = new[] { room } };
+        var first = TestTokens.Create(name: null, claims, subject: "u-17");
+        var second = TestTokens.Create(name: null, claims, subject: "u-18");
+        RpcException? error = null;
+        for (var i = 0; i < 12 && error is null; i++)
+        {
+            try
+            {
+                await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "x" }, TestTokens.Call(first)).ResponseAsync.DefaultTimeout();
+            }
+            catch (RpcException refused)
+            {
+                error = refused;
+            }
+        }
+
+        // From the same address, the second caller still has its whole bucket.
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "x" }, TestTokens.Call(second)).ResponseAsync.DefaultTimeout();
+
+        Assert.NotNull(error);
+        Assert.StartsWith("caller user u-17 exceeded", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task Refusals_AreCountedByReason()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings());

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using StreamingGreeter.Server.Security;
 
 namespace StreamingGreeter.Server.Internal;
 
@@ -46,9 +47,9 @@ internal sealed class PublishRateLimiter : IDisposable
             return null;
         }
 
-        var http = context.GetHttpContext();
-        return http.User.Identity is { IsAuthenticated: true, Name: { } name } ? "user " + name
-            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        // The identity events carry (the token's name, else its sub), so a token without a name is counted as its owner too.
+        return CallAccess.Of(context) is { } access ? "user " + access.Identity
+            : context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
     }
 
     /// <summary>Takes one publish from the caller's bucket, or fails the call with RESOURCE_EXHAUSTED.</summary>
