@@ -78,10 +78,15 @@ public sealed class SecurityTests(SecureServerFixture fixture) : IClassFixture<S
         Assert.StartsWith("error: --ca-cert \"/nonexistent/ca.pem\" cannot be read", Assert.Single(result.Error), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Publish_NoToken_ExitsUnauthenticatedSayingWhy()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("   ")]
+    public async Task Publish_NoToken_ExitsUnauthenticatedSayingWhy(string? environmentToken)
     {
-        var result = await GreeterCli.RunAsync(fixture.Secure("publish", "--room", "news", "hi"));
+        // A GREETER_TOKEN of blanks is no token, not an empty one sent as "Bearer ".
+        var environment = new Dictionary<string, string?> { ["GREETER_TOKEN"] = environmentToken };
+
+        var result = await GreeterCli.RunAsync(fixture.Secure("publish", "--room", "news", "hi"), environment: environment);
 
         Assert.True(result.ExitCode == Unauthenticated, result.ToString());
         Assert.Equal(
@@ -174,10 +179,11 @@ public sealed class SecurityTests(SecureServerFixture fixture) : IClassFixture<S
         var writer = await fixture.MintAsync("writer", "--publish", "news-*");
 
         var denied = await GreeterCli.RunAsync(fixture.Secure("publish", "--room", room, "--token", reader, "hi"));
-        await GreeterCli.RunAsync(fixture.Secure("publish", "--room", room, "--token", writer), "first\nfrom the writer\n");
+        var published = await GreeterCli.RunAsync(fixture.Secure("publish", "--room", room, "--token", writer), "first\nfrom the writer\n");
         var received = await GreeterCli.RunAsync(fixture.Secure("subscribe", "--room", room, "--from", "1", "--max", "1", "--token", reader));
 
         Assert.True(denied.ExitCode == PermissionDenied, denied.ToString());
+        Assert.True(published.ExitCode == 0, published.ToString());
         Assert.True(received.ExitCode == 0, received.ToString());
         Assert.EndsWith("writer: from the writer", Assert.Single(received.Output), StringComparison.Ordinal);
     }
@@ -212,6 +218,7 @@ public sealed class SecurityTests(SecureServerFixture fixture) : IClassFixture<S
     [InlineData("two keys", "token", "--name", "ann", "--issuer", "i", "--audience", "a", "--key", "0123456789012345678901234567890123", "--key-file", "/dev/null")]
     [InlineData("short secret", "token", "--name", "ann", "--issuer", "i", "--audience", "a", "--key", "short")]
     [InlineData("bad lifetime", "token", "--name", "ann", "--issuer", "i", "--audience", "a", "--key", "0123456789012345678901234567890123", "--lifetime", "soon")]
+    [InlineData("lifetime past ten years", "token", "--name", "ann", "--issuer", "i", "--audience", "a", "--key", "0123456789012345678901234567890123", "--lifetime", "300000000d")]
     [InlineData("no name", "token", "--issuer", "i", "--audience", "a", "--key", "0123456789012345678901234567890123")]
     public async Task Token_BadCommandLine_ExitsUsage(string why, params string[] arguments)
     {

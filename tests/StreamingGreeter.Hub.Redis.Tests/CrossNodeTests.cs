@@ -106,7 +106,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.False(after.Events.TryRead(out _));
     }
 
-    [SkippableFact]
+    [SkippableFact(Timeout = 60_000)]
     public async Task Member_JoinsOnOneNode_OtherNodeSeesJoinedMessageAndLeftInOrder()
     {
         var first = CreateNode();
@@ -156,7 +156,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         await publisher.DefaultTimeout();
     }
 
-    [SkippableFact]
+    [SkippableFact(Timeout = 60_000)]
     public async Task Subscribe_ManySubscribersOnTwoNodes_OneRedisSubscriptionPerNodeServesThemAll()
     {
         const int perNode = 20;
@@ -216,7 +216,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.NotEqual(subscription.Epoch, again.Epoch);
     }
 
-    [SkippableFact]
+    [SkippableFact(Timeout = 60_000)]
     public async Task Subscribe_RoomWithSubscribersAndNoPublishes_KeysKeptPastExpiry()
     {
         var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(1));

@@ -28,8 +28,7 @@ internal static class ChatCommand
         };
         command.Validators.Add(result =>
         {
-            if (result.GetResult(Name) is null && result.GetResult(CommonOptions.Token) is null
-                && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CommonOptions.TokenVariable)))
+            if (result.GetResult(Name) is null && CommonOptions.TokenFrom(result.GetValue(CommonOptions.Token)) is null)
             {
                 result.AddError("Option '--name' is required (or a token, whose name is used).");
             }

@@ -73,12 +73,14 @@ internal static class CommonOptions
     /// <summary>The token and trusted roots the command line asks for; an unreadable --ca-cert throws ArgumentException.</summary>
     public static ChannelSecurity BindSecurity(ParseResult parsed)
     {
-        var token = parsed.GetValue(Token) is { Length: > 0 } given ? given
-            : Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim()
-            : null;
+        var token = TokenFrom(parsed.GetValue(Token));
         var roots = parsed.GetValue(CaCertificate) is { } file ? ChannelSecurity.LoadRoots(file.FullName) : null;
         return new ChannelSecurity(token, roots);
     }
+
+    /// <summary>The token given (the value of --token), else GREETER_TOKEN's, trimmed; null when there is none.</summary>
+    public static string? TokenFrom(string? given) =>
+        (given ?? Environment.GetEnvironmentVariable(TokenVariable))?.Trim() is { Length: > 0 } token ? token : null;
 
     public static ClientContext Bind(ParseResult parsed) => new(
         ParseAddresses(parsed.GetRequiredValue(Address)),

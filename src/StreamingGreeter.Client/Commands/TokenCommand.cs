@@ -217,13 +217,11 @@ internal static class TokenCommand
             _ => TimeSpan.Zero,
         };
         var number = scale == TimeSpan.Zero ? text : text[..^1];
-        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= 3650 * 86400)
+        var unitSeconds = (scale == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : scale).TotalSeconds;
+        // Bounded in seconds before a TimeSpan is made, which would overflow for a huge number of days.
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value * unitSeconds <= 3650 * 86400)
         {
-            var lifetime = (scale == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : scale) * value;
-            if (lifetime <= TimeSpan.FromDays(3650))
-            {
-                return lifetime;
-            }
+            return TimeSpan.FromSeconds(value * unitSeconds);
         }
 
         addError($"--lifetime \"{text}\" is not a duration such as 90s, 30m, 8h or 7d (a number alone is seconds)");

@@ -39,14 +39,11 @@ internal sealed class RedisMemberSubscription(RedisBroadcastHub hub, IRoomSubscr
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _ended, 1) != 0)
-        {
-            await local.DisposeAsync();
-            return;
-        }
-
         await local.DisposeAsync();
-        await hub.LeaveAsync(Room, member, graceful: false);
+        if (Interlocked.Exchange(ref _ended, 1) == 0)
+        {
+            await hub.LeaveAsync(Room, member, graceful: false);
+        }
     }
 
     /// <summary>Skips the events before <paramref name="first"/>, which arrived between subscribing and the member's JOINED.</summary>

@@ -78,6 +78,4 @@ public static class TestTokens
 
     public static CallOptions Call(string token, CancellationToken cancellationToken = default) =>
         new(headers: Bearer(token), cancellationToken: cancellationToken);
-
-    public static string RsaPublicKeyPem(RSA rsa) => rsa.ExportSubjectPublicKeyInfoPem();
 }
