@@ -236,6 +236,13 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
     internal HubUnavailableException Unavailable(string what, Exception? error = null) =>
         new($"{what}: the Redis backplane ({_endPoint}) is unavailable; publish again, or resubscribe with after_sequence and epoch, once a server reports SERVING", error);
 
+    /// <summary>Opens a room's replica on this node, from what Redis holds of it.</summary>
+    internal Room Opened(string room, string epoch, long sequence, IReadOnlyList<RoomEvent> history)
+    {
+        RedisHubLog.RoomOpened(_logger, room, sequence, epoch);
+        return Local.OpenReplica(room, epoch, sequence, history);
+    }
+
     /// <summary>Closes a room on this node after its loop failed; its subscribers end with <paramref name="error"/>.</summary>
     internal void Close(Room replica, Exception error)
     {

@@ -131,7 +131,7 @@ internal sealed class RedisRoom
 
         history.Reverse();
         _delivered = sequence;
-        var replica = _hub.Local.OpenReplica(Name, epoch, sequence, history);
+        var replica = _hub.Opened(Name, epoch, sequence, history);
         Replica = replica;
         _ = Task.Run(() => RunAsync(replica));
         Ring();
