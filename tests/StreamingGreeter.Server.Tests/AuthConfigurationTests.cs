@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Protos;
+using StreamingGreeter.Server.Security;
+using StreamingGreeter.Server.Services;
 using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Server.Tests;
@@ -111,6 +114,21 @@ public sealed class AuthConfigurationTests
         Assert.StartsWith("no token", error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.Unauthenticated, streamError.StatusCode);
         Assert.Equal("Hello, World", reply.Message);
+    }
+
+    [Theory(Timeout = Timeouts.Test)]
+    [InlineData("None", false)]
+    [InlineData("Jwt", true)]
+    public async Task AuthInterceptor_OnlyInTheCallPathWithJwt(string mode, bool expected)
+    {
+        // Every interceptor is a stage each call goes through; without authentication there is nothing for it to do.
+        string[] settings = mode == "Jwt" ? TestTokens.Settings() : [];
+        await using var server = await TestServer.StartAsync(settings);
+
+        var interceptors = server.App.Services.GetRequiredService<IOptions<GrpcServiceOptions<GreeterService>>>().Value.Interceptors;
+
+        Assert.Equal(expected, interceptors.Any(static i => i.Type == typeof(AuthInterceptor)));
+        Assert.Equal(typeof(GreeterCallInterceptor), interceptors[0].Type);
     }
 
     [Fact(Timeout = Timeouts.Test)]

@@ -1,7 +1,9 @@
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StreamingGreeter.Server.Security;
+using StreamingGreeter.Server.Services;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -31,6 +33,9 @@ public static class StreamingGreeterAuthenticationExtensions
         }
 
         services.AddSingleton<JwtAuthenticationMarker>();
+        // After AddStreamingGreeter's own interceptor, which therefore also counts and translates its refusals.
+        services.AddOptions<GrpcServiceOptions<GreeterService>>().Configure(static grpc => grpc.Interceptors.Add<AuthInterceptor>());
+        services.TryAddSingleton<AuthInterceptor>();
         services.AddAuthentication().AddJwtBearer(GreeterAuthOptions.AuthenticationScheme, static _ => { });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>());
         return builder;

@@ -37,13 +37,11 @@ public static class StreamingGreeterServiceCollectionExtensions
             {
                 grpc.MaxReceiveMessageSize = greeter.Value.MaxReceiveMessageSize;
                 // One interceptor for the stream limit and the status translation: each interceptor costs every call.
-                // It is outermost, so it counts and translates what authentication refuses too.
+                // It is outermost, so it counts and translates what authentication refuses too (AddJwtAuthentication
+                // adds that interceptor after this one; without authentication calls pay for no second stage).
                 grpc.Interceptors.Add<GreeterCallInterceptor>();
-                // With Auth:Mode None it passes calls straight through.
-                grpc.Interceptors.Add<AuthInterceptor>();
             });
         services.TryAddSingleton<GreeterCallInterceptor>();
-        services.TryAddSingleton<AuthInterceptor>();
         services.TryAddSingleton<ConnectionStreamCounter>();
         services.TryAddSingleton<PublishRateLimiter>();
         services.TryAddSingleton<SlowSubscriberWarning>();

@@ -11,7 +11,8 @@ namespace StreamingGreeter.Server.Security;
 /// <summary>
 /// With Auth:Mode Jwt, authenticates the calls that need it (Chat, Subscribe and Publish; the greetings too with
 /// Auth:RequireForGreetings), refusing the rest with UNAUTHENTICATED and the reason, and ends a stream with
-/// UNAUTHENTICATED when its token expires. With Auth:Mode None it passes every call through untouched.
+/// UNAUTHENTICATED when its token expires. Only AddJwtAuthentication adds it; should configuration still say Auth:Mode
+/// None, it passes every call through untouched.
 /// </summary>
 /// <remarks>
 /// The check is made here rather than by endpoint authorization, whose challenge is a bare HTTP 401 that a gRPC client
