@@ -127,33 +127,16 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         while (true)
         {
             var state = GetOrCreateRoom(room);
-            Subscriber subscriber;
+            Subscriber? subscriber;
             lock (state.Gate)
             {
-                if (state.Closed)
-                {
-                    continue;
-                }
+                subscriber = TryAddLocked(state, options, options.Member, channel, ref overflowed);
+            }
 
-                if (state.SubscriberCount >= _options.MaxSubscribersPerRoom)
-                {
-                    throw new SubscriberLimitExceededException(room, _options.MaxSubscribersPerRoom);
-                }
-
-                subscriber = new Subscriber(this, state, options.Member, channel);
-                var replay = ReplayLocked(state, options);
-                if (options.Member is not null)
-                {
-                    // Published before the subscriber is registered and handed to it as the last replayed event, so
-                    // its own JOINED is the first live event it sees, whether or not history is kept.
-                    var joined = AppendLocked(state, RoomEventKind.Joined, options.Member, string.Empty, ref overflowed);
-                    Array.Resize(ref replay, replay.Length + 1);
-                    replay[^1] = joined;
-                }
-
-                state.Add(subscriber);
-                Interlocked.Increment(ref _subscriberCount);
-                subscriber.Start(replay);
+            if (subscriber is null)
+            {
+                // The room closed between finding and locking it: a new one takes its place.
+                continue;
             }
 
             Disconnect(overflowed);
@@ -219,25 +202,43 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     internal IRoomSubscription? TrySubscribeReplica(Room state, SubscribeOptions options)
     {
         var channel = Channel.CreateBounded(_channelOptions, _onDropped);
+        List<Subscriber>? overflowed = null;
         lock (state.Gate)
         {
-            if (state.Closed)
-            {
-                return null;
-            }
-
-            if (state.SubscriberCount >= _options.MaxSubscribersPerRoom)
-            {
-                throw new SubscriberLimitExceededException(state.Name, _options.MaxSubscribersPerRoom);
-            }
-
-            var subscriber = new Subscriber(this, state, member: null, channel);
-            var replay = ReplayLocked(state, options);
-            state.Add(subscriber);
-            Interlocked.Increment(ref _subscriberCount);
-            subscriber.Start(replay);
-            return subscriber;
+            return TryAddLocked(state, options, member: null, channel, ref overflowed);
         }
+    }
+
+    /// <summary>
+    /// Registers a subscriber with its replay, under the room's gate; null when the room has closed. A member's JOINED
+    /// is appended first and handed to it as the last replayed event, so its own JOINED is the first live event it
+    /// sees, whether or not history is kept.
+    /// </summary>
+    private Subscriber? TryAddLocked(Room state, SubscribeOptions options, string? member, Channel<RoomEvent> channel, ref List<Subscriber>? overflowed)
+    {
+        if (state.Closed)
+        {
+            return null;
+        }
+
+        if (state.SubscriberCount >= _options.MaxSubscribersPerRoom)
+        {
+            throw new SubscriberLimitExceededException(state.Name, _options.MaxSubscribersPerRoom);
+        }
+
+        var subscriber = new Subscriber(this, state, member, channel);
+        var replay = ReplayLocked(state, options);
+        if (member is not null)
+        {
+            var joined = AppendLocked(state, RoomEventKind.Joined, member, string.Empty, ref overflowed);
+            Array.Resize(ref replay, replay.Length + 1);
+            replay[^1] = joined;
+        }
+
+        state.Add(subscriber);
+        Interlocked.Increment(ref _subscriberCount);
+        subscriber.Start(replay);
+        return subscriber;
     }
 
     /// <summary>

@@ -17,8 +17,6 @@ internal sealed class HealthStatusService(HealthServiceImpl health, IHostApplica
     private readonly Lock _gate = new();
     private CancellationTokenRegistration _started;
     private CancellationTokenRegistration _stopping;
-    private bool _isStarted;
-    private bool _isStopping;
     private HealthCheckResponse.Types.ServingStatus? _reported;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -29,24 +27,8 @@ internal sealed class HealthStatusService(HealthServiceImpl health, IHostApplica
             _availability.AvailabilityChanged += OnAvailabilityChanged;
         }
 
-        _started = lifetime.ApplicationStarted.Register(() =>
-        {
-            lock (_gate)
-            {
-                _isStarted = true;
-            }
-
-            Update();
-        });
-        _stopping = lifetime.ApplicationStopping.Register(() =>
-        {
-            lock (_gate)
-            {
-                _isStopping = true;
-            }
-
-            Update();
-        });
+        _started = lifetime.ApplicationStarted.Register(Update);
+        _stopping = lifetime.ApplicationStopping.Register(Update);
         return Task.CompletedTask;
     }
 
@@ -68,7 +50,9 @@ internal sealed class HealthStatusService(HealthServiceImpl health, IHostApplica
         // Decided and set under one lock, so two changes racing cannot leave the older status in place.
         lock (_gate)
         {
-            var status = _isStarted && !_isStopping && (_availability?.IsAvailable ?? true)
+            // The lifetime's tokens are cancelled before their callbacks run, so they say where the host is.
+            var status = lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested
+                && (_availability?.IsAvailable ?? true)
                 ? HealthCheckResponse.Types.ServingStatus.Serving
                 : HealthCheckResponse.Types.ServingStatus.NotServing;
             if (status == _reported)
