@@ -1,14 +1,10 @@
 using System.IO.Pipelines;
-using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using StreamingGreeter.Protos;
-using StreamingGreeter.Server.Hosting;
 using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Server.Tests;
@@ -23,9 +19,8 @@ public sealed class SubscribeFlushTests
     public async Task Subscribe_ReplayOf50Events_FlushedTogetherNotOneByOne()
     {
         var flushes = new FlushCounter();
-        await using var app = await StartAsync(flushes);
-        using var channel = GrpcChannel.ForAddress(app.Address);
-        var client = new Greeter.GreeterClient(channel);
+        await using var server = await TestServer.StartAsync(services => services.AddSingleton<IStartupFilter>(new CountFlushes(flushes)));
+        var client = server.Client;
         var room = Rooms.Unique();
         PublishReply? last = null;
         for (var i = 1; i <= 51; i++)
@@ -41,29 +36,6 @@ public sealed class SubscribeFlushTests
         // One flush for the response headers, one for the 50 events (at most 64 go under one flush), and the end of
         // the call; one flush per event would be 50 or more.
         Assert.InRange(flushes.Count, 1, 5);
-    }
-
-    private static async Task<App> StartAsync(FlushCounter flushes)
-    {
-        string[] args =
-        [
-            "--urls", "http://127.0.0.1:0",
-            "--Serilog:MinimumLevel:Default=Warning",
-            "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
-        ];
-        var app = GreeterHost.Build(args, builder => builder.Services.AddSingleton<IStartupFilter>(new CountFlushes(flushes)));
-        await app.StartAsync().DefaultTimeout();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new App(app, address);
-    }
-
-    private sealed record App(WebApplication Host, string Address) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Host.StopAsync().DefaultTimeout();
-            await Host.DisposeAsync();
-        }
     }
 
     private sealed class FlushCounter

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using StreamingGreeter.Client.Input;
 using StreamingGreeter.Client.Output;
@@ -45,8 +46,13 @@ internal sealed class ChatSession(string room, string sender, IChatConsole conso
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var receiving = ReceiveAsync(call.ResponseStream, answered, joined);
         using var stopSending = new CancellationTokenSource();
-        // After Ctrl+C the user is leaving: waiting for the join or for echoes is bounded like the wait for LEFT.
-        using var leaving = cancellationToken.Register(() => stopSending.CancelAfter(leaveTimeout));
+        // After Ctrl+C the user is leaving: waiting for the join, the echoes and LEFT together takes leaveTimeout at most.
+        var leaveBy = long.MaxValue;
+        using var leaving = cancellationToken.Register(() =>
+        {
+            leaveBy = Stopwatch.GetTimestamp() + (long)(leaveTimeout.TotalSeconds * Stopwatch.Frequency);
+            stopSending.CancelAfter(leaveTimeout);
+        });
         var sending = SendAsync(call.RequestStream, joined.Task, stopSending.Token);
         if (await Task.WhenAny(receiving, sending) == receiving)
         {
@@ -78,7 +84,8 @@ internal sealed class ChatSession(string room, string sender, IChatConsole conso
         }
 
         // Input ended and the call is half-closed: the server answers with our LEFT and ends the call.
-        if (await Task.WhenAny(receiving, Task.Delay(leaveTimeout, CancellationToken.None)) != receiving)
+        var leftWait = Volatile.Read(ref leaveBy) == long.MaxValue ? leaveTimeout : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Volatile.Read(ref leaveBy));
+        if (await Task.WhenAny(receiving, Task.Delay(leftWait > TimeSpan.Zero ? leftWait : TimeSpan.Zero, CancellationToken.None)) != receiving)
         {
             await callCancellation.CancelAsync();
             await Quietly(receiving);

@@ -85,6 +85,8 @@ internal static class RpcFailure
     /// <summary>A few words on why a stream broke, for the reconnect notice.</summary>
     public static string Reason(RpcException error, ServerAddresses address) => error.StatusCode switch
     {
+        // Checked first: a connect failure includes these, and "no server" would hide a certificate problem.
+        _ when IsTlsFailure(error) => $"no connection agreed with {Display(address)}: {Innermost(error)}",
         _ when IsConnectFailure(error) => $"no server at {Display(address)}",
         StatusCode.ResourceExhausted => $"the server dropped this stream: {Detail(error)}",
         _ => Detail(error),
