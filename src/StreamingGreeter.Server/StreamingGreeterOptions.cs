@@ -27,6 +27,13 @@ public sealed class StreamingGreeterOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ChatJoinTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long one write to a stream may make no progress (a client that stops reading keeps its HTTP/2 window shut)
+    /// before the call is aborted, releasing its buffered events and, for Chat, its membership. Default 20 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>At most one warning about subscribers dropped for falling behind is logged per this interval. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan SlowSubscriberWarningInterval { get; set; } = TimeSpan.FromSeconds(10);

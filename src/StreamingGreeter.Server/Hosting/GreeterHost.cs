@@ -20,6 +20,13 @@ internal static class GreeterHost
     /// <summary>Where the server listens when neither configuration, environment nor command line says.</summary>
     public const string DefaultUrl = "http://localhost:50051";
 
+    /// <summary>
+    /// How long a shutdown waits for calls to end before Kestrel aborts the connections still open. The service's own
+    /// streams end with their status as soon as shutdown begins; what is left then is a client that stopped reading
+    /// or keeps its request open, and nothing it could still receive is worth the wait.
+    /// </summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(1.5);
+
     /// <summary>HTTP/2 streams a connection may open beyond Greeter:MaxStreamsPerConnection, for unary calls.</summary>
     public const int UnaryStreamHeadroom = 100;
 
@@ -66,6 +73,7 @@ internal static class GreeterHost
         builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
         builder.Services.Configure<StreamingGreeter.Hub.BroadcastHubOptions>(builder.Configuration.GetSection("Hub"));
         AddBackplane(builder);
+        builder.Services.Configure<HostOptions>(static host => host.ShutdownTimeout = DefaultShutdownTimeout);
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         // Kestrel must admit more streams than the service's own limit, or that limit would show up as refused HTTP/2
         // streams instead of RESOURCE_EXHAUSTED with a message.
@@ -75,7 +83,8 @@ internal static class GreeterHost
             kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(kestrel.Limits.Http2.MaxStreamsPerConnection, wanted);
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddSingleton<StoppingHealthService>();
+        builder.Services.AddSingleton<HealthServiceImpl>(static sp => sp.GetRequiredService<StoppingHealthService>());
         builder.Services.AddHostedService<HealthStatusService>();
 
         AddPrometheusEndpoint(builder);
@@ -85,7 +94,7 @@ internal static class GreeterHost
         // Created now rather than on the first call, so its gauges are there from the first scrape.
         app.Services.GetRequiredService<IBroadcastHub>();
         app.MapStreamingGreeter();
-        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcService<StoppingHealthService>();
         app.MapGrpcReflectionService();
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -31,4 +31,7 @@ internal static partial class GreeterLog
 
     [LoggerMessage(9, LogLevel.Debug, "Call ended with UNAVAILABLE: {Reason}", EventName = "HubUnavailable")]
     public static partial void HubUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(10, LogLevel.Debug, "Subscriber of room {Room} stopped reading: a write made no progress for Greeter:WriteTimeout, the call was aborted after sequence {LastSequence}", EventName = "WriteTimedOut")]
+    public static partial void WriteTimedOut(ILogger logger, string room, long lastSequence);
 }

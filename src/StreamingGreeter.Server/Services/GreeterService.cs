@@ -39,6 +39,7 @@ internal sealed class GreeterService(
         GreeterLog.GreetingStreamStarted(logger, request.Name, request.Count, request.IntervalMs);
 
         using var call = LinkToShutdown(context);
+        using var writer = NewWriter(context);
         var interval = TimeSpan.FromMilliseconds(request.IntervalMs);
         for (var i = 1; i <= request.Count; i++)
         {
@@ -47,7 +48,8 @@ internal sealed class GreeterService(
                 await Task.Delay(interval, time, call.Token);
             }
 
-            await responseStream.WriteAsync(new HelloReply { Message = $"Hello, {request.Name} ({i} of {request.Count})" }, call.Token);
+            call.Token.ThrowIfCancellationRequested();
+            await writer.WriteAsync(responseStream, new HelloReply { Message = $"Hello, {request.Name} ({i} of {request.Count})" });
         }
     }
 
@@ -92,7 +94,8 @@ internal sealed class GreeterService(
         GreeterLog.ChatJoined(logger, first.Room, first.Sender);
 
         // Two loops: this one reads the client's messages into the hub; the pump is the only writer of the response.
-        var pump = PumpAsync(subscription, responseStream, maxEvents: 0, call);
+        using var writer = NewWriter(context);
+        var pump = PumpAsync(subscription, responseStream, writer, maxEvents: 0, call);
         var caller = rateLimiter.CallerOf(context);
         Exception? readFailure = null;
         try
@@ -161,7 +164,8 @@ internal sealed class GreeterService(
             new Metadata.Entry(SubscribeHeaders.Epoch, subscription.Epoch),
             new Metadata.Entry(SubscribeHeaders.Sequence, subscription.StartSequence.ToString(CultureInfo.InvariantCulture)),
         ]);
-        await PumpAsync(subscription, responseStream, request.MaxEvents, call);
+        using var writer = NewWriter(context);
+        await PumpAsync(subscription, responseStream, writer, request.MaxEvents, call);
     }
 
     public override async Task<PublishReply> Publish(PublishRequest request, ServerCallContext context)
@@ -222,7 +226,7 @@ internal sealed class GreeterService(
     /// The one loop per call that writes to the response stream: a response stream takes one pending write at a time.
     /// When it fails it cancels <paramref name="call"/>, so the rest of the call stops too.
     /// </summary>
-    private async Task PumpAsync(IRoomSubscription subscription, IServerStreamWriter<ChatEvent> responseStream, int maxEvents, CancellationTokenSource call)
+    private async Task PumpAsync(IRoomSubscription subscription, IServerStreamWriter<ChatEvent> responseStream, ResponseWriter writer, int maxEvents, CancellationTokenSource call)
     {
         var events = subscription.Events;
         var lastSequence = 0L;
@@ -244,8 +248,10 @@ internal sealed class GreeterService(
                 {
                     var next = default(RoomEvent);
                     var more = sent + 1 != maxEvents && ++unflushed < MaxEventsPerFlush && events.TryRead(out next);
+                    // Checked between writes, never during one: a write cut short would lose the call's status.
+                    call.Token.ThrowIfCancellationRequested();
                     responseStream.WriteOptions = more ? BufferedWrite : null;
-                    await responseStream.WriteAsync(ChatEventEncoder.Encode(item), call.Token);
+                    await writer.WriteAsync(responseStream, ChatEventEncoder.Encode(item));
                     lastSequence = item.Sequence;
                     if (++sent == maxEvents)
                     {
@@ -272,10 +278,17 @@ internal sealed class GreeterService(
         }
         catch
         {
+            if (writer.TimedOut)
+            {
+                GreeterLog.WriteTimedOut(logger, subscription.Room, lastSequence);
+            }
+
             await call.CancelAsync();
             throw;
         }
     }
+
+    private ResponseWriter NewWriter(ServerCallContext context) => new(context, options.Value.WriteTimeout, time, lifetime.ApplicationStopping);
 
     /// <summary>The call's own token, cut short by shutdown and, for an authenticated stream, by its token's expiry.</summary>
     private CancellationTokenSource LinkToShutdown(ServerCallContext context) => CallAccess.Of(context) is { Expired.CanBeCanceled: true } access
