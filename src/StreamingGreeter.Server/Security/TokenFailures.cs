@@ -32,6 +32,9 @@ internal static class TokenFailures
             SecurityTokenNotYetValidException early => string.Create(
                 CultureInfo.InvariantCulture, $"token is not valid before {early.NotBefore:yyyy-MM-ddTHH:mm:ssZ}"),
             SecurityTokenNoExpirationException => "token has no expiry (exp claim): this server accepts only tokens that expire",
+            TokenExpiryOutOfRangeException beyond => string.Create(
+                CultureInfo.InvariantCulture,
+                $"token exp {(beyond.Exp is { } exp ? $"{exp} " : "")}is beyond year 9999 (the latest is {TokenExpiryOutOfRangeException.Latest}): this server accepts only tokens that expire"),
             SecurityTokenInvalidAudienceException audience => (audience.InvalidAudience ?? Claimed(http)?.Audiences.FirstOrDefault()) is { Length: > 0 } claimed
                 ? $"wrong audience: token is for \"{claimed}\", this server accepts \"{options.Audience}\""
                 : $"token has no audience (aud claim): this server accepts \"{options.Audience}\"",
