@@ -93,6 +93,17 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task Publish_NoAudience_UnauthenticatedSayingItHasNone()
+    {
+        var token = TestTokens.Create("ann", Rooms("*"), audience: null);
+
+        var error = await CallAsync("Publish", TestTokens.Bearer(token));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal($"token has no audience (aud claim): this server accepts \"{TestTokens.Audience}\"", error.Status.Detail);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task Publish_WrongIssuer_UnauthenticatedNamingBoth()
     {
         var token = TestTokens.Create("ann", Rooms("*"), issuer: "https://evil.test");
