@@ -93,6 +93,17 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task Publish_NoAudience_UnauthenticatedSayingItHasNone()
+    {
+        var token = TestTokens.Create("ann", Rooms("*"), audience: null);
+
+        var error = await CallAsync("Publish", TestTokens.Bearer(token));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal($"token has no audience (aud claim): this server accepts \"{TestTokens.Audience}\"", error.Status.Detail);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task Publish_WrongIssuer_UnauthenticatedNamingBoth()
     {
         var token = TestTokens.Create("ann", Rooms("*"), issuer: "https://evil.test");
@@ -112,6 +123,56 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
 
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
         Assert.Equal("token names nobody: it has neither a name nor a sub claim", error.Status.Detail);
+    }
+
+    [Theory(Timeout = Timeouts.Test)]
+    [MemberData(nameof(RoomCalls))]
+    public async Task RoomCall_NameOverTheLimit_UnauthenticatedNamingClaimAndLimit(string call)
+    {
+        // Granted every room, so that only the name can be what is refused.
+        var token = TestTokens.Create(new string('n', 257), Rooms("*"), subject: "u-17");
+
+        var error = await CallAsync(call, TestTokens.Bearer(token));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal("token's name claim is 257 characters long; the limit is 256", error.Status.Detail);
+    }
+
+    [Theory(Timeout = Timeouts.Test)]
+    [MemberData(nameof(RoomCalls))]
+    public async Task RoomCall_NameOnlyWhitespace_UnauthenticatedNamingClaim(string call)
+    {
+        // A sub to fall back on does not make a blank name acceptable: the name is what the token says the sender is.
+        var token = TestTokens.Create("   ", Rooms("*"), subject: "u-17");
+
+        var error = await CallAsync(call, TestTokens.Bearer(token));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal("token's name claim is empty or only whitespace: it must be 1 to 256 characters", error.Status.Detail);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Publish_SubAsIdentityOverTheLimit_UnauthenticatedNamingClaimAndLimit()
+    {
+        var token = TestTokens.Create(name: null, Rooms("*"), subject: new string('s', 300));
+
+        var error = await CallAsync("Publish", TestTokens.Bearer(token));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal("token's sub claim (the sender, as the token has no name) is 300 characters long; the limit is 256", error.Status.Detail);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Publish_NameAtTheLimit_EventCarriesIt()
+    {
+        var room = StreamingGreeter.Tests.Rooms.Unique();
+        var name = new string('n', 256);
+        var token = TestTokens.ForRooms(name, room);
+
+        await _server.Client.PublishAsync(new PublishRequest { Room = room, Text = "hi" }, TestTokens.Call(token)).ResponseAsync.DefaultTimeout();
+        using var replay = _server.Client.Subscribe(new SubscribeRequest { Room = room, AfterSequence = 0, Epoch = "stale", MaxEvents = 1 }, TestTokens.Call(token));
+
+        Assert.Equal(name, Assert.Single(await replay.ResponseStream.ReadToEndAsync()).Sender);
     }
 
     [Fact(Timeout = Timeouts.Test)]

@@ -1,5 +1,6 @@
-using System.Security.Claims;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using StreamingGreeter.Server.Security;
 
 namespace StreamingGreeter.Server.Tests;
@@ -65,6 +66,9 @@ public sealed class CallAccessExpiryTests
     }
 
     private static CallAccess Access(DateTimeOffset expires) =>
-        CallAccess.From(new ClaimsPrincipal(new ClaimsIdentity([new Claim(TokenClaims.Name, "ann")])), expires)
-        ?? throw new InvalidOperationException("a principal with a name has access");
+        CallAccess.From(new JsonWebToken(new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { [TokenClaims.Name] = "ann" },
+            Expires = expires.UtcDateTime,
+        })));
 }

@@ -225,6 +225,48 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal((1, 1), (one.Sequence, two.Sequence));
     }
 
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task RoomsClaim_ArrayElementWithASpace_IsOnePatternGrantingNothing()
+    {
+        // Split on its space, the element would be two patterns, one of them "*".
+        var room = Rooms.Unique();
+        var token = TestTokens.ForRooms("ann", room + " *");
+
+        var elsewhere = await _server.Client.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = "x" }, TestTokens.Call(token)).ResponseAsync.ThrowsRpcAsync();
+        var named = await _server.Client.PublishAsync(new PublishRequest { Room = room, Text = "x" }, TestTokens.Call(token)).ResponseAsync.ThrowsRpcAsync();
+
+        Assert.Equal(StatusCode.PermissionDenied, elsewhere.StatusCode);
+        Assert.EndsWith($"grant {room} *", elsewhere.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.PermissionDenied, named.StatusCode);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task SubscribeClaim_ArrayElementWithASpace_IsOnePatternGrantingNothing()
+    {
+        var room = Rooms.Unique();
+        var token = TestTokens.Create("ann", new Dictionary<string, object> { ["subscribe"] = new[] { room + " *" } });
+        using var call = _server.Client.Subscribe(new SubscribeRequest { Room = Rooms.Unique() }, TestTokens.Call(token));
+
+        var error = await call.ResponseStream.ReadUntilErrorAsync();
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task RoomsClaim_ArrayOfPatterns_GrantsEach()
+    {
+        var first = Rooms.Unique();
+        var second = Rooms.Unique();
+        var token = TestTokens.ForRooms("ann", first, second);
+
+        var one = await _server.Client.PublishAsync(new PublishRequest { Room = first, Text = "x" }, TestTokens.Call(token)).ResponseAsync.DefaultTimeout();
+        var two = await _server.Client.PublishAsync(new PublishRequest { Room = second, Text = "x" }, TestTokens.Call(token)).ResponseAsync.DefaultTimeout();
+        var other = await _server.Client.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = "x" }, TestTokens.Call(token)).ResponseAsync.ThrowsRpcAsync();
+
+        Assert.Equal((1, 1), (one.Sequence, two.Sequence));
+        Assert.Equal(StatusCode.PermissionDenied, other.StatusCode);
+    }
+
     private async Task<ChatEvent> ReplayAsync(string room, string token)
     {
         using var call = _server.Client.Subscribe(new SubscribeRequest { Room = room, AfterSequence = 0, Epoch = "stale", MaxEvents = 1 }, TestTokens.Call(token));

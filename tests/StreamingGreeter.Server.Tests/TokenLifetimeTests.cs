@@ -129,6 +129,52 @@ public sealed class TokenLifetimeTests
         Assert.Equal("token has no expiry (exp claim): this server accepts only tokens that expire", error.Status.Detail);
     }
 
+    [Theory(Timeout = Timeouts.Test)]
+    [InlineData(253_402_300_800L)]
+    [InlineData(1_000_000_000_000L)]
+    [InlineData(long.MaxValue)]
+    public async Task Subscribe_TokenExpBeyondYear9999_UnauthenticatedNamingTheLimitAndNoErrorLogged(long exp)
+    {
+        await using var server = await TestServer.StartAsync(TestTokens.Settings());
+        var room = Rooms.Unique();
+        var endless = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = TestTokens.Issuer,
+            Audience = TestTokens.Audience,
+            Claims = new Dictionary<string, object> { ["name"] = "ann", ["rooms"] = new[] { room }, ["exp"] = exp },
+            SigningCredentials = TestTokens.Hmac(),
+        });
+        using var call = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(endless));
+
+        var error = await call.ResponseStream.ReadUntilErrorAsync();
+
+        Assert.Equal(exp, new JsonWebToken(endless).GetPayloadValue<long>("exp"));
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal($"token exp {exp} is beyond year 9999 (the latest is 253402300799): this server accepts only tokens that expire", error.Status.Detail);
+        Assert.Empty(server.Logs.Errors);
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_TokenExpAtTheLastSecondOfYear9999_Accepted()
+    {
+        await using var server = await TestServer.StartAsync(TestTokens.Settings());
+        var room = Rooms.Unique();
+        var token = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = TestTokens.Issuer,
+            Audience = TestTokens.Audience,
+            Claims = new Dictionary<string, object> { ["name"] = "ann", ["rooms"] = new[] { room }, ["exp"] = 253_402_300_799L },
+            SigningCredentials = TestTokens.Hmac(),
+        });
+        using var call = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(token));
+        await call.ResponseHeadersAsync.DefaultTimeout();
+
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "still here" }, TestTokens.Call(token)).ResponseAsync.DefaultTimeout();
+
+        Assert.Equal("still here", (await call.ResponseStream.ReadNextAsync()).Text);
+        Assert.Empty(server.Logs.Errors);
+    }
+
     [Fact(Timeout = Timeouts.Test)]
     public async Task Subscribe_TokenExpiresBeyondOneTimer_StaysOpenUntilExpiryThenEndsUnauthenticated()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Security.Claims;
+using System.Text.Json;
 using Grpc.Core;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace StreamingGreeter.Server.Security;
 
@@ -39,23 +40,22 @@ internal sealed class CallAccess : IDisposable
     /// <summary>The access of an authenticated call, or null when the call is not authenticated (Auth:Mode None, or an open greeting).</summary>
     public static CallAccess? Of(ServerCallContext context) => context.GetHttpContext().Features.Get<CallAccess>();
 
-    /// <summary>Reads a validated token's principal; null when it names nobody (neither <c>name</c> nor <c>sub</c>).</summary>
-    public static CallAccess? From(ClaimsPrincipal principal, DateTimeOffset expires)
+    /// <summary>
+    /// Reads a validated token. Its identity is judged here (<see cref="TokenIdentity"/>): a token that names nobody,
+    /// or names a sender no request could carry, is UNAUTHENTICATED for every call alike.
+    /// </summary>
+    public static CallAccess From(JsonWebToken token)
     {
-        var subject = principal.FindFirst(TokenClaims.Subject)?.Value;
-        var name = principal.FindFirst(TokenClaims.Name)?.Value;
-        var identity = string.IsNullOrWhiteSpace(name) ? subject : name;
-        if (string.IsNullOrWhiteSpace(identity))
-        {
-            return null;
-        }
-
-        var both = Patterns(principal, TokenClaims.Rooms, subject, name);
+        var identity = TokenIdentity.Of(token);
+        var subject = TokenIdentity.Claim(token, TokenClaims.Subject);
+        var name = TokenIdentity.Claim(token, TokenClaims.Name);
+        var both = Patterns(token, TokenClaims.Rooms, subject, name);
         return new CallAccess(
             identity,
-            expires,
-            [.. both, .. Patterns(principal, TokenClaims.Subscribe, subject, name)],
-            [.. both, .. Patterns(principal, TokenClaims.Publish, subject, name)]);
+            // Whole seconds within the calendar: TokenLifetime refused any exp past it.
+            new DateTimeOffset(DateTime.SpecifyKind(token.ValidTo, DateTimeKind.Utc)),
+            [.. both, .. Patterns(token, TokenClaims.Subscribe, subject, name)],
+            [.. both, .. Patterns(token, TokenClaims.Publish, subject, name)]);
     }
 
     /// <summary>Starts the clock that ends this call's stream when the token expires (plus the allowed clock skew).</summary>
@@ -129,21 +129,52 @@ internal sealed class CallAccess : IDisposable
         throw Denied($"\"{Identity}\" may not {verb} room \"{room}\": the token's {TokenClaims.Rooms} and {claim} claims grant {granted}");
     }
 
-    private static List<RoomPattern> Patterns(ClaimsPrincipal principal, string type, string? subject, string? name)
+    /// <summary>
+    /// The patterns of one claim, read off the token's payload rather than its claims: as claims, a string and an
+    /// array of one element look the same, and only the string may be split.
+    /// </summary>
+    private static List<RoomPattern> Patterns(JsonWebToken token, string claim, string? subject, string? name)
     {
         var patterns = new List<RoomPattern>();
-        foreach (var claim in principal.FindAll(type))
+        if (!token.TryGetPayloadValue<object>(claim, out var value))
         {
-            // A JSON array arrives as one claim per element; a string may list several patterns, as OAuth scopes do.
-            foreach (var text in claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (RoomPattern.Compile(text, subject, name) is { } pattern)
+            return patterns;
+        }
+
+        switch (value)
+        {
+            case string text:
+                // A string may list several patterns separated by spaces, as OAuth scopes do.
+                foreach (var each in text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    patterns.Add(pattern);
+                    Add(each);
                 }
-            }
+
+                break;
+            case JsonElement { ValueKind: JsonValueKind.Array } array:
+                // Each element is one pattern, spaces and all: split, ["team-a *"] would grant every room.
+                foreach (var element in array.EnumerateArray())
+                {
+                    if (element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 } each)
+                    {
+                        Add(each);
+                    }
+                }
+
+                break;
+            default:
+                // A number, an object, null: no pattern, so no room.
+                break;
         }
 
         return patterns;
+
+        void Add(string text)
+        {
+            if (RoomPattern.Compile(text, subject, name) is { } pattern)
+            {
+                patterns.Add(pattern);
+            }
+        }
     }
 }

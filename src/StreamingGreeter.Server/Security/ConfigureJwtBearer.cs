@@ -18,6 +18,8 @@ internal sealed class ConfigureJwtBearer(IOptions<GreeterAuthOptions> auth, Time
         var key = SigningKeys.Load(settings);
         // Claims keep their JWT names (sub, name, rooms) instead of being renamed to WS-Federation URIs.
         options.MapInboundClaims = false;
+        // JsonWebTokenHandler, whose identity keeps the validated token: AuthInterceptor reads the grants off it.
+        options.UseSecurityTokenValidators = false;
         // The handler's own clock; it does not reach the token's lifetime check, hence LifetimeValidator below.
         options.TimeProvider = time;
         options.TokenValidationParameters = new TokenValidationParameters

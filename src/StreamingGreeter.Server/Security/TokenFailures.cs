@@ -32,9 +32,17 @@ internal static class TokenFailures
             SecurityTokenNotYetValidException early => string.Create(
                 CultureInfo.InvariantCulture, $"token is not valid before {early.NotBefore:yyyy-MM-ddTHH:mm:ssZ}"),
             SecurityTokenNoExpirationException => "token has no expiry (exp claim): this server accepts only tokens that expire",
-            SecurityTokenInvalidAudienceException audience => (audience.InvalidAudience ?? Claimed(http)?.Audiences.FirstOrDefault()) is { Length: > 0 } claimed
-                ? $"wrong audience: token is for \"{claimed}\", this server accepts \"{options.Audience}\""
-                : $"token has no audience (aud claim): this server accepts \"{options.Audience}\"",
+            TokenExpiryOutOfRangeException beyond => string.Create(
+                CultureInfo.InvariantCulture,
+                $"token exp {(beyond.Exp is { } exp ? $"{exp} " : "")}is beyond year 9999 (the latest is {TokenExpiryOutOfRangeException.Latest}): this server accepts only tokens that expire"),
+            SecurityTokenInvalidAudienceException => Audiences(http) switch
+            {
+                // IdentityModel's InvalidAudience says "empty" for a token without aud, and nothing at all otherwise:
+                // the token itself says what it is for.
+                [] => $"token has no audience (aud claim): this server accepts \"{options.Audience}\"",
+                { } claimed => $"wrong audience: token is for {string.Join(", ", claimed.Select(static a => $"\"{a}\""))}, this server accepts \"{options.Audience}\"",
+                null => $"wrong audience: this server accepts \"{options.Audience}\"",
+            },
             SecurityTokenInvalidIssuerException issuer => (issuer.InvalidIssuer ?? Claimed(http)?.Issuer) is { Length: > 0 } claimed
                 ? $"wrong issuer: token is from \"{claimed}\", this server accepts \"{options.Issuer}\""
                 : $"token has no issuer (iss claim): this server accepts \"{options.Issuer}\"",
@@ -47,6 +55,10 @@ internal static class TokenFailures
             _ => $"token rejected ({failure.GetType().Name})",
         };
     }
+
+    /// <summary>The refused token's audiences, blank ones left out; null when the token cannot be read.</summary>
+    private static string[]? Audiences(HttpContext http) =>
+        Claimed(http)?.Audiences.Where(static audience => !string.IsNullOrWhiteSpace(audience)).ToArray();
 
     /// <summary>
     /// The refused token as its sender wrote it, unverified, to quote its own iss or aud back to it (the validation

@@ -15,5 +15,9 @@ public sealed class LogCapture : ILogEventSink
     public IReadOnlyList<string> Everything => [.. _events.Select(static e =>
         $"{e.MessageTemplate.Text} {e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture)} {string.Join(' ', e.Properties.Values)} {e.Exception}")];
 
+    /// <summary>The events at Error or above, rendered as <see cref="Everything"/> renders them.</summary>
+    public IReadOnlyList<string> Errors => [.. _events.Where(static e => e.Level >= LogEventLevel.Error).Select(static e =>
+        $"{e.MessageTemplate.Text} {e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture)} {e.Exception}")];
+
     public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
 }

@@ -29,14 +29,15 @@ public static class TestTokens
 
     /// <summary>
     /// A token for <paramref name="name"/> with the given claims (string or string[] values), issued at
-    /// <paramref name="issuedAt"/> (now by default; a server on a test clock needs that clock's now).
+    /// <paramref name="issuedAt"/> (now by default; a server on a test clock needs that clock's now). A null
+    /// <paramref name="audience"/> leaves the aud claim out.
     /// </summary>
     public static string Create(
         string? name = "ann",
         IDictionary<string, object>? claims = null,
         TimeSpan? lifetime = null,
         string issuer = Issuer,
-        string audience = Audience,
+        string? audience = Audience,
         SigningCredentials? signing = null,
         string? subject = null,
         DateTimeOffset? issuedAt = null)
