@@ -33,6 +33,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
     private readonly int _logCapacity;
     private bool _available;
     private bool _disposed;
+    private bool _refusedLogged;
 
     /// <summary>Creates the hub and connects to Redis; it starts even if Redis is not reachable yet.</summary>
     /// <exception cref="ValidationException">An option is out of range.</exception>
@@ -139,11 +140,17 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
             {
                 replica = await state.StartedAsync().WaitAsync(cancellationToken);
             }
-            catch (Exception error) when (error is RedisException or RedisTimeoutException)
+            catch (Exception error) when (IsOutage(error))
             {
                 Forget(state);
                 state.Stop();
                 throw Unavailable($"room \"{room}\" could not be opened", error);
+            }
+            catch (RedisServerException error)
+            {
+                Forget(state);
+                state.Stop();
+                throw Refused(room, "open", error);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
@@ -225,6 +232,10 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
                 // Redis is down or the node is shutting down: there is nobody to tell.
                 RedisHubLog.LeftNotPublished(_logger, room, member);
             }
+            catch (ScriptRefusedException)
+            {
+                // Logged as refused already; a member going away does not fail for it.
+            }
 
             return;
         }
@@ -239,6 +250,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
     /// <summary>Opens a room's replica on this node, from what Redis holds of it.</summary>
     internal Room Opened(string room, string epoch, long sequence, IReadOnlyList<RoomEvent> history)
     {
+        ScriptSucceeded();
         RedisHubLog.RoomOpened(_logger, room, sequence, epoch);
         return Local.OpenReplica(room, epoch, sequence, history);
     }
@@ -285,13 +297,56 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
                     prefix + ":events",
                 ]);
         }
-        catch (Exception error) when (error is RedisException or RedisTimeoutException)
+        catch (Exception error) when (IsOutage(error))
         {
             throw Unavailable($"the event for room \"{room}\" was not acknowledged", error);
         }
+        catch (RedisServerException error)
+        {
+            throw Refused(room, "append", error);
+        }
 
+        ScriptSucceeded();
         var parts = (RedisResult[])reply!;
         return new PublishResult((long)parts[1], (string)parts[0]!);
+    }
+
+    /// <summary>
+    /// True when <paramref name="error"/> means Redis cannot serve now but will again (unreachable, loading, failing
+    /// over, out of memory…): a retry later can succeed. Any other error reply is a fault a retry does not mend.
+    /// </summary>
+    private static bool IsOutage(Exception error) => error switch
+    {
+        RedisServerException server => server.Kind is RedisErrorKind.ConnectionFault or RedisErrorKind.Timeout or RedisErrorKind.Loading
+            or RedisErrorKind.ClusterDown or RedisErrorKind.MasterDown or RedisErrorKind.TryAgain or RedisErrorKind.NoReplicas
+            or RedisErrorKind.Misconfigured or RedisErrorKind.OutOfMemory or RedisErrorKind.Busy or RedisErrorKind.MaxClients
+            or RedisErrorKind.ReadOnly or RedisErrorKind.Moved or RedisErrorKind.Ask or RedisErrorKind.UnknownRedirectTarget,
+        RedisException or RedisTimeoutException => true,
+        _ => false,
+    };
+
+    /// <summary>A script Redis ran and refused is not an outage: clients told to retry would fail the same way.</summary>
+    private ScriptRefusedException Refused(string room, string script, RedisServerException error)
+    {
+        // Logged once until a script succeeds again, not once per message.
+        if (!Interlocked.Exchange(ref _refusedLogged, true))
+        {
+            RedisHubLog.ScriptRefused(_logger, script, room, error.Message, error);
+        }
+        else
+        {
+            RedisHubLog.ScriptRefusedAgain(_logger, script, room, error.Message);
+        }
+
+        return new ScriptRefusedException($"Redis refused the {script} script of room \"{room}\": {error.Message}", error);
+    }
+
+    private void ScriptSucceeded()
+    {
+        if (Volatile.Read(ref _refusedLogged) && Interlocked.Exchange(ref _refusedLogged, false))
+        {
+            RedisHubLog.ScriptsSucceedAgain(_logger);
+        }
     }
 
     /// <summary>Local subscribers have an event once its publish returns, as with the in-memory hub.</summary>

@@ -25,4 +25,13 @@ internal static partial class RedisHubLog
 
     [LoggerMessage(106, LogLevel.Debug, "LEFT of {Member} in room {Room} not published: the backplane is unavailable", EventName = "LeftNotPublished")]
     public static partial void LeftNotPublished(ILogger logger, string room, string member);
+
+    [LoggerMessage(107, LogLevel.Warning, "Redis refused the {Script} script of room {Room}: {Reason}; such calls fail as errors, not as an unavailable backplane (further refusals log at Debug until a script succeeds)", EventName = "ScriptRefused")]
+    public static partial void ScriptRefused(ILogger logger, string script, string room, string reason, Exception error);
+
+    [LoggerMessage(108, LogLevel.Debug, "Redis refused the {Script} script of room {Room}: {Reason}", EventName = "ScriptRefusedAgain")]
+    public static partial void ScriptRefusedAgain(ILogger logger, string script, string room, string reason);
+
+    [LoggerMessage(109, LogLevel.Information, "Redis runs the room scripts again", EventName = "ScriptsSucceedAgain")]
+    public static partial void ScriptsSucceedAgain(ILogger logger);
 }

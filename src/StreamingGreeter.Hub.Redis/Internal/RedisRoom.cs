@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Threading.Channels;
 using StackExchange.Redis;
 using StreamingGreeter.Hub.Internal;
@@ -11,6 +12,12 @@ namespace StreamingGreeter.Hub.Redis.Internal;
 /// Notifications only ring a doorbell; the loop reads whatever is new, so a lost or coalesced notification costs
 /// nothing but latency until the next one.
 /// </summary>
+/// <remarks>
+/// The loop reads after the last sequence it delivered, so a room that starts again in Redis at a lower sequence (its
+/// keys deleted or evicted while the node has it open) would leave it waiting for ids that come much later, if ever.
+/// Notifications carry the epoch: one of another epoch makes the loop check the room's epoch in Redis and close the
+/// replica if it changed, so that subscribers resume.
+/// </remarks>
 internal sealed class RedisRoom
 {
     private const int BatchSize = 256;
@@ -27,8 +34,10 @@ internal sealed class RedisRoom
     private readonly Lock _waitersGate = new();
     private readonly Lazy<Task<Room>> _started;
     private List<(long Sequence, TaskCompletionSource Done)>? _waiters;
+    private byte[]? _notificationPrefix;
     private long _delivered;
     private bool _stopped;
+    private bool _epochInDoubt;
 
     public RedisRoom(RedisBroadcastHub hub, string name)
     {
@@ -38,7 +47,7 @@ internal sealed class RedisRoom
         Meta = prefix + ":meta";
         Log = prefix + ":log";
         Notifications = RedisChannel.Literal(prefix + ":events");
-        _onNotified = (_, _) => Ring();
+        _onNotified = (_, notification) => Notified(notification);
         _started = new Lazy<Task<Room>>(StartAsync);
     }
 
@@ -101,6 +110,17 @@ internal sealed class RedisRoom
         _hub.Release(this, _onNotified);
     }
 
+    private void Notified(RedisValue notification)
+    {
+        // "<epoch> <sequence>" from the append script. Before the replica is open any epoch is fine: it opens at the current one.
+        if (Volatile.Read(ref _notificationPrefix) is { } prefix && !notification.StartsWith(prefix.AsSpan()))
+        {
+            Volatile.Write(ref _epochInDoubt, true);
+        }
+
+        Ring();
+    }
+
     private async Task<Room> StartAsync()
     {
         // Subscribed before the snapshot, so nothing appended after it goes unnoticed.
@@ -133,6 +153,7 @@ internal sealed class RedisRoom
         _delivered = sequence;
         var replica = _hub.Opened(Name, epoch, sequence, history);
         Replica = replica;
+        Volatile.Write(ref _notificationPrefix, Encoding.UTF8.GetBytes(epoch + " "));
         _ = Task.Run(() => RunAsync(replica));
         Ring();
         return replica;
@@ -147,6 +168,12 @@ internal sealed class RedisRoom
                 _doorbell.Reader.TryRead(out _);
                 while (await ReadBatchAsync(replica))
                 {
+                }
+
+                if (Volatile.Read(ref _epochInDoubt))
+                {
+                    Volatile.Write(ref _epochInDoubt, false);
+                    await CheckEpochAsync(replica);
                 }
             }
         }
@@ -188,6 +215,19 @@ internal sealed class RedisRoom
         }
 
         return entries.Length == BatchSize;
+    }
+
+    /// <summary>
+    /// After a notification of another epoch: one published before this node opened the room is stale and harmless; if
+    /// Redis no longer holds this epoch the room started again below this node's position, and the replica closes.
+    /// </summary>
+    private async Task CheckEpochAsync(Room replica)
+    {
+        var epoch = await _hub.Database.HashGetAsync(Meta, "epoch");
+        if (epoch != replica.Epoch)
+        {
+            throw _hub.Unavailable($"room \"{Name}\" was reset in Redis (its keys expired or were removed); resubscribe to get its new epoch");
+        }
     }
 
     private void Delivered(long sequence)

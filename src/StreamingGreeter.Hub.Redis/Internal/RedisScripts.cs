@@ -4,32 +4,95 @@ namespace StreamingGreeter.Hub.Redis.Internal;
 /// The Lua scripts that make a room's epoch, sequence and log one atomic step in Redis, whichever node runs them.
 /// KEYS[1] is the room's meta hash (fields <c>epoch</c> and <c>seq</c>), KEYS[2] its stream.
 /// </summary>
+/// <remarks>
+/// Redis does not roll a script back when a command in it fails: what it wrote before stays. So each script reads
+/// everything first, works out the room's epoch and sequence, and only then writes, with nothing left that can fail on
+/// the room's data.
+/// </remarks>
 internal static class RedisScripts
 {
     /// <summary>
+    /// The room's epoch and last sequence, from the meta hash, or from the log when the hash is missing or behind it.
+    /// Reads only. ARGV[1] is the epoch for a room that starts anew. Sets <c>epoch</c>, <c>seq</c>, <c>write</c> (the
+    /// meta hash must be written, even if nothing is appended) and <c>drop</c> (the old log must be deleted first).
+    /// </summary>
+    /// <remarks>
+    /// The meta hash can be lost on its own (DEL, eviction under <c>allkeys-*</c>) while the log stays. Its newest entry
+    /// carries the epoch (field <c>e</c>) and the log's last id the sequence, so the room goes on in the same epoch with
+    /// the next sequence: subscribers anywhere resume as if nothing had happened, nodes that have the room open read on
+    /// in order. Only a log with no entry left to learn the epoch from is dropped, and the room starts a new epoch at 1.
+    /// </remarks>
+    private const string Resolve = """
+        local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
+        local epoch = meta[1]
+        local seq = tonumber(meta[2] or '0')
+        if not seq then
+          return redis.error_reply('ERR field seq of ' .. KEYS[1] .. ' is not a number')
+        end
+        local top, newest = 0, false
+        local drop = redis.call('EXISTS', KEYS[2]) == 1
+        if drop then
+          local info = redis.call('XINFO', 'STREAM', KEYS[2])
+          for i = 1, #info, 2 do
+            if info[i] == 'last-generated-id' then
+              top = tonumber(string.match(info[i + 1], '^%d+'))
+            elseif info[i] == 'last-entry' then
+              newest = info[i + 1]
+            end
+          end
+        end
+        local write = false
+        if epoch and seq >= top then
+          drop = false
+        else
+          write = true
+          local found = false
+          if newest then
+            for i = 1, #newest[2], 2 do
+              if newest[2][i] == 'e' then
+                found = newest[2][i + 1]
+              end
+            end
+          end
+          if found then
+            epoch, seq, drop = found, top, false
+          else
+            epoch, seq = ARGV[1], 0
+          end
+        end
+        """;
+
+    /// <summary>
     /// Appends one event. ARGV: epoch if the room is new, kind, sender, text, time (Unix ms), log capacity, expiry (ms),
-    /// notification channel. Stream ids are <c>&lt;sequence&gt;-0</c>, so a sequence range is an id range.
+    /// notification channel. Stream ids are <c>&lt;sequence&gt;-0</c>, so a sequence range is an id range; the id is
+    /// above the log's last one, so <c>XADD</c> cannot refuse it. The notification is <c>&lt;epoch&gt; &lt;sequence&gt;</c>.
     /// Returns { epoch, sequence }.
     /// </summary>
-    public const string Append = """
-        redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
-        local epoch = redis.call('HGET', KEYS[1], 'epoch')
-        local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+    public const string Append = Resolve + "\n" + """
+        if drop then
+          redis.call('DEL', KEYS[2])
+        end
+        seq = seq + 1
         redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'k', ARGV[2], 's', ARGV[3], 't', ARGV[4], 'at', ARGV[5], 'e', epoch)
+        redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', seq)
         redis.call('PEXPIRE', KEYS[1], ARGV[7])
         redis.call('PEXPIRE', KEYS[2], ARGV[7])
-        redis.call('PUBLISH', ARGV[8], seq)
+        redis.call('PUBLISH', ARGV[8], epoch .. ' ' .. seq)
         return { epoch, seq }
         """;
 
     /// <summary>
-    /// Opens a room on a node: its epoch (set if new), last sequence and the newest retained events, newest first, in
-    /// one step. ARGV: epoch if the room is new, events wanted, expiry (ms). Returns { epoch, sequence, entries }.
+    /// Opens a room on a node: its epoch (set if new, recovered from the log if the meta hash was lost), last sequence
+    /// and the newest retained events, newest first, in one step. ARGV: epoch if the room is new, events wanted, expiry
+    /// (ms). Returns { epoch, sequence, entries }.
     /// </summary>
-    public const string Open = """
-        redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
-        local epoch = redis.call('HGET', KEYS[1], 'epoch')
-        local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+    public const string Open = Resolve + "\n" + """
+        if drop then
+          redis.call('DEL', KEYS[2])
+        end
+        if write then
+          redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', seq)
+        end
         redis.call('PEXPIRE', KEYS[1], ARGV[3])
         redis.call('PEXPIRE', KEYS[2], ARGV[3])
         local entries = {}
