@@ -112,7 +112,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
     internal long KeyExpiryMilliseconds { get; }
 
     /// <inheritdoc />
-    public async ValueTask<PublishResult> PublishAsync(string room, string sender, string text, CancellationToken cancellationToken = default)
+    public async ValueTask<PublishResult> PublishAsync(string room, string sender, string text, PublishOptions options = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(room);
         ArgumentNullException.ThrowIfNull(sender);

@@ -4,7 +4,7 @@ namespace StreamingGreeter.Hub;
 public abstract class HubLimitExceededException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    protected HubLimitExceededException(string message, string room, int limit)
+    protected HubLimitExceededException(string message, string room, long limit)
         : base(message)
     {
         Room = room;
@@ -15,8 +15,8 @@ public abstract class HubLimitExceededException : Exception
     public string Room { get; }
 
     /// <summary>The limit that was reached.</summary>
-    public int Limit { get; }
+    public long Limit { get; }
 
-    /// <summary>A short, stable name of the limit, for metrics: <c>rooms</c> or <c>subscribers_per_room</c>.</summary>
+    /// <summary>A short, stable name of the limit, for metrics: e.g. <c>rooms</c> or <c>subscribers_per_room</c>.</summary>
     public abstract string Reason { get; }
 }

@@ -18,13 +18,17 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     private readonly BroadcastHubOptions _options;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CallerAccount> _callers = new(StringComparer.Ordinal);
     private readonly Lock _roomsGate = new();
     private readonly BoundedChannelOptions _channelOptions;
     private readonly ITimer _sweepTimer;
     private readonly HubMetrics _metrics;
-    private readonly Action<RoomEvent>? _onDropped;
     private readonly Action<Room>? _roomRemoved;
     private int _subscriberCount;
+
+    // Every room's history bytes, changed under that room's gate. Checked and then added without one lock over all
+    // rooms, so concurrent publishes into different rooms may overshoot the budget by one event each.
+    private long _retainedBytes;
 
     /// <summary>Creates a hub.</summary>
     /// <exception cref="ValidationException">An option is out of range.</exception>
@@ -36,10 +40,6 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _metrics = metrics ?? new HubMetrics();
         _metrics.Observe(() => RoomCount, () => SubscriberCount);
-        if (options.SlowSubscriberPolicy == SlowSubscriberPolicy.DropOldest)
-        {
-            _onDropped = _ => _metrics.Dropped();
-        }
 
         _channelOptions = new BoundedChannelOptions(options.SubscriberBufferCapacity)
         {
@@ -80,8 +80,11 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     /// <summary>Subscriptions currently registered in a room.</summary>
     public int SubscriberCount => Volatile.Read(ref _subscriberCount);
 
+    /// <summary>Bytes of history all rooms retain, as <see cref="BroadcastHubOptions.MaxRetainedBytes"/> counts them.</summary>
+    public long RetainedBytes => Volatile.Read(ref _retainedBytes);
+
     /// <inheritdoc />
-    public ValueTask<PublishResult> PublishAsync(string room, string sender, string text, CancellationToken cancellationToken = default)
+    public ValueTask<PublishResult> PublishAsync(string room, string sender, string text, PublishOptions options = default, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(room);
         ArgumentNullException.ThrowIfNull(sender);
@@ -91,18 +94,31 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         List<Subscriber>? overflowed = null;
         while (true)
         {
-            var state = GetOrCreateRoom(room);
+            var (state, caller) = GetOrCreateRoom(room, options.Caller);
             RoomEvent published;
             bool empty;
-            lock (state.Gate)
+            try
             {
-                if (state.Closed)
+                lock (state.Gate)
                 {
-                    continue;
-                }
+                    if (state.Closed)
+                    {
+                        continue;
+                    }
 
-                published = AppendLocked(state, RoomEventKind.Message, sender, text, ref overflowed);
-                empty = IsEmptyLocked(state);
+                    published = AppendLocked(state, RoomEventKind.Message, sender, text, caller, enforceBudgets: true, ref overflowed);
+                    empty = IsEmptyLocked(state);
+                }
+            }
+            catch (HubLimitExceededException)
+            {
+                // A room made for this refused event holds nothing: it goes again.
+                RemoveIfEmpty(state);
+                throw;
+            }
+            finally
+            {
+                caller?.Unpin();
             }
 
             Disconnect(overflowed);
@@ -122,20 +138,29 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.AfterSequence);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var channel = Channel.CreateBounded(_channelOptions, _onDropped);
         List<Subscriber>? overflowed = null;
         while (true)
         {
-            var state = GetOrCreateRoom(room);
+            var (state, caller) = GetOrCreateRoom(room, options.Caller);
             Subscriber? subscriber;
-            lock (state.Gate)
+            try
             {
-                subscriber = TryAddLocked(state, options, options.Member, channel, ref overflowed);
+                lock (state.Gate)
+                {
+                    subscriber = TryAddLocked(state, options, options.Member, caller, ref overflowed);
+                }
+            }
+            catch (HubLimitExceededException)
+            {
+                caller?.Unpin();
+                RemoveIfEmpty(state);
+                throw;
             }
 
             if (subscriber is null)
             {
                 // The room closed between finding and locking it: a new one takes its place.
+                caller?.Unpin();
                 continue;
             }
 
@@ -154,13 +179,13 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     /// </summary>
     /// <exception cref="RoomLimitExceededException">No more rooms can be created.</exception>
     internal Room OpenReplica(string name, string epoch, long lastSequence, IReadOnlyList<RoomEvent> history) =>
-        GetOrAddRoom(name, (Epoch: epoch, LastSequence: lastSequence, History: history), static (hub, name, replica) =>
+        GetOrAddRoom(name, owner: null, (Epoch: epoch, LastSequence: lastSequence, History: history), static (hub, name, owner, replica) =>
         {
-            var created = hub.NewRoom(name, replica.Epoch);
+            var created = hub.NewRoom(name, replica.Epoch, owner);
             created.LastSequence = replica.LastSequence;
             foreach (var item in replica.History)
             {
-                created.History.Add(item);
+                hub.RetainLocked(created, item, owner: null);
             }
 
             return created;
@@ -187,7 +212,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
             }
 
             state.LastSequence = item.Sequence;
-            DeliverLocked(state, item, ref overflowed);
+            DeliverLocked(state, item, owner: null, ref overflowed);
         }
 
         Disconnect(overflowed);
@@ -201,11 +226,10 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     /// <exception cref="SubscriberLimitExceededException">The room has its maximum number of subscribers.</exception>
     internal IRoomSubscription? TrySubscribeReplica(Room state, SubscribeOptions options)
     {
-        var channel = Channel.CreateBounded(_channelOptions, _onDropped);
         List<Subscriber>? overflowed = null;
         lock (state.Gate)
         {
-            return TryAddLocked(state, options, member: null, channel, ref overflowed);
+            return TryAddLocked(state, options, member: null, caller: null, ref overflowed);
         }
     }
 
@@ -214,7 +238,8 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     /// is appended first and handed to it as the last replayed event, so its own JOINED is the first live event it
     /// sees, whether or not history is kept.
     /// </summary>
-    private Subscriber? TryAddLocked(Room state, SubscribeOptions options, string? member, Channel<RoomEvent> channel, ref List<Subscriber>? overflowed)
+    /// <remarks>The subscriber takes over the pin on <paramref name="caller"/> and gives it back when it ends.</remarks>
+    private Subscriber? TryAddLocked(Room state, SubscribeOptions options, string? member, CallerAccount? caller, ref List<Subscriber>? overflowed)
     {
         if (state.Closed)
         {
@@ -226,11 +251,11 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
             throw new SubscriberLimitExceededException(state.Name, _options.MaxSubscribersPerRoom);
         }
 
-        var subscriber = new Subscriber(this, state, member, channel);
+        var subscriber = new Subscriber(this, state, member, caller, _channelOptions, _options.MaxSubscriberBufferBytes);
         var replay = ReplayLocked(state, options);
         if (member is not null)
         {
-            var joined = AppendLocked(state, RoomEventKind.Joined, member, string.Empty, ref overflowed);
+            var joined = AppendLocked(state, RoomEventKind.Joined, member, string.Empty, caller, enforceBudgets: true, ref overflowed);
             Array.Resize(ref replay, replay.Length + 1);
             replay[^1] = joined;
         }
@@ -305,7 +330,8 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
 
             if (subscriber.Member is not null && !state.Closed)
             {
-                AppendLocked(state, RoomEventKind.Left, subscriber.Member, string.Empty, ref overflowed);
+                // A member's LEFT is never refused: it is how the others learn it went.
+                AppendLocked(state, RoomEventKind.Left, subscriber.Member, string.Empty, subscriber.Caller, enforceBudgets: false, ref overflowed);
             }
 
             RemoveLocked(state, subscriber);
@@ -314,6 +340,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
 
         Disconnect(overflowed);
         subscriber.Complete();
+        subscriber.Caller?.Unpin();
         if (empty)
         {
             RemoveIfEmpty(state);
@@ -328,6 +355,13 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         lock (_roomsGate)
         {
             idle = [.. _rooms.Values.Where(static r => r.IsIdle)];
+            foreach (var (name, account) in _callers)
+            {
+                if (account.IsUnused)
+                {
+                    _callers.Remove(name);
+                }
+            }
         }
 
         foreach (var state in idle)
@@ -346,89 +380,104 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         }
     }
 
-    private Room GetOrCreateRoom(string name) =>
-        GetOrAddRoom(name, 0, static (hub, name, _) => hub.NewRoom(name, Guid.NewGuid().ToString("N")));
-
-    /// <summary>The open room named <paramref name="name"/>, or one made by <paramref name="create"/> in a free slot.</summary>
-    private Room GetOrAddRoom<TState>(string name, TState state, Func<InMemoryBroadcastHub, string, TState, Room> create)
+    /// <summary>The room, made if need be, and the caller's account pinned (the caller unpins it when done).</summary>
+    private (Room Room, CallerAccount? Caller) GetOrCreateRoom(string name, string? caller)
     {
         lock (_roomsGate)
         {
-            if (_rooms.TryGetValue(name, out var existing))
+            CallerAccount? account = null;
+            if (caller is not null)
             {
-                if (!existing.Closed)
+                if (!_callers.TryGetValue(caller, out account))
                 {
-                    return existing;
+                    account = new CallerAccount(caller);
+                    _callers.Add(caller, account);
                 }
 
-                _rooms.Remove(name);
+                account.Pin();
             }
 
-            if (_rooms.Count >= _options.MaxRooms)
+            try
             {
-                EvictLongestIdleLocked(name);
+                return (GetOrAddRoom(name, account, 0, static (hub, name, owner, _) => hub.NewRoom(name, Guid.NewGuid().ToString("N"), owner)), account);
+            }
+            catch
+            {
+                account?.Unpin();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The open room named <paramref name="name"/>, or one made by <paramref name="create"/> if the limits let
+    /// <paramref name="owner"/> have another. A full hub refuses rather than evicts: a room's history belongs to whoever
+    /// published it, and nobody else's new room may erase it.
+    /// </summary>
+    private Room GetOrAddRoom<TState>(string name, CallerAccount? owner, TState state, Func<InMemoryBroadcastHub, string, CallerAccount?, TState, Room> create)
+    {
+        lock (_roomsGate)
+        {
+            if (_rooms.TryGetValue(name, out var existing) && !existing.Closed)
+            {
+                return existing;
             }
 
-            var created = create(this, name, state);
-            _rooms.Add(name, created);
+            // A closed room still listed is on its way out (Forget removes it); counting it could refuse a room wrongly.
+            var open = existing is null ? _rooms.Count : _rooms.Count - 1;
+            if (open >= _options.MaxRooms)
+            {
+                throw new RoomLimitExceededException(name, _options.MaxRooms);
+            }
+
+            if (owner is not null && _options.MaxRoomsPerCaller > 0 && owner.Rooms >= _options.MaxRoomsPerCaller)
+            {
+                throw new CallerRoomLimitExceededException(name, owner.Name, _options.MaxRoomsPerCaller);
+            }
+
+            var created = create(this, name, owner, state);
+            if (owner is not null)
+            {
+                owner.Rooms++;
+            }
+
+            _rooms[name] = created;
             return created;
         }
     }
 
-    private Room NewRoom(string name, string epoch) => new(name, epoch, _options.HistorySize, _time.GetUtcNow().UtcTicks);
+    private Room NewRoom(string name, string epoch, CallerAccount? owner) =>
+        new(name, epoch, new EventHistory(_options.HistorySize, _options.MaxHistoryBytesPerRoom), _time.GetUtcNow().UtcTicks, owner);
 
-    /// <summary>Called with the table lock held: frees one slot by closing the room idle for longest, or throws.</summary>
-    private void EvictLongestIdleLocked(string wanted)
+    /// <summary>
+    /// Sequences and delivers an event. With <paramref name="enforceBudgets"/>, refuses it first, having changed
+    /// nothing, when retaining it would take the hub's history or <paramref name="caller"/>'s share beyond its bytes.
+    /// </summary>
+    private RoomEvent AppendLocked(Room state, RoomEventKind kind, string sender, string text, CallerAccount? caller, bool enforceBudgets, ref List<Subscriber>? overflowed)
     {
-        while (true)
+        if (enforceBudgets && state.History.Retains)
         {
-            Room? candidate = null;
-            foreach (var state in _rooms.Values)
+            var size = EventSize.Of(sender, text);
+            var freed = state.History.WouldFree(size, caller, out var callersFreed);
+            if (RetainedBytes + size - freed > _options.MaxRetainedBytes)
             {
-                if (state.Closed)
-                {
-                    candidate = state;
-                    break;
-                }
-
-                // Read without the room's gate to choose; confirmed under it below.
-                if (state.IsIdle && (candidate is null || state.IdleSince < candidate.IdleSince))
-                {
-                    candidate = state;
-                }
+                throw new RetainedBytesLimitExceededException(state.Name, _options.MaxRetainedBytes, caller: null);
             }
 
-            if (candidate is null)
+            if (caller is not null && _options.MaxRetainedBytesPerCaller > 0 && caller.Bytes + size - callersFreed > _options.MaxRetainedBytesPerCaller)
             {
-                throw new RoomLimitExceededException(wanted, _options.MaxRooms);
+                throw new RetainedBytesLimitExceededException(state.Name, _options.MaxRetainedBytesPerCaller, caller.Name);
             }
-
-            lock (candidate.Gate)
-            {
-                if (!candidate.Closed && !candidate.IsIdle)
-                {
-                    continue;
-                }
-
-                candidate.Closed = true;
-            }
-
-            _rooms.Remove(candidate.Name);
-            _roomRemoved?.Invoke(candidate);
-            return;
         }
-    }
 
-    private RoomEvent AppendLocked(Room state, RoomEventKind kind, string sender, string text, ref List<Subscriber>? overflowed)
-    {
         var item = new RoomEvent(kind, state.Name, sender, text, ++state.LastSequence, _time.GetUtcNow(), state.Epoch);
-        DeliverLocked(state, item, ref overflowed);
+        DeliverLocked(state, item, caller, ref overflowed);
         return item;
     }
 
-    private void DeliverLocked(Room state, RoomEvent item, ref List<Subscriber>? overflowed)
+    private void DeliverLocked(Room state, RoomEvent item, CallerAccount? owner, ref List<Subscriber>? overflowed)
     {
-        state.History.Add(item);
+        RetainLocked(state, item, owner);
         var subscribers = state.Subscribers;
         // Backwards, because removing swaps the last subscriber into the freed slot.
         for (var i = subscribers.Length - 1; i >= 0; i--)
@@ -442,6 +491,15 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         }
 
         _metrics.Published(state.SubscriberCount);
+    }
+
+    private void RetainLocked(Room state, RoomEvent item, CallerAccount? owner)
+    {
+        var delta = state.History.Add(item, EventSize.Of(item), owner);
+        if (delta != 0)
+        {
+            Interlocked.Add(ref _retainedBytes, delta);
+        }
     }
 
     private static RoomEvent[] ReplayLocked(Room state, SubscribeOptions options)
@@ -498,6 +556,9 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         Forget(state);
     }
 
+    internal void Dropped() => _metrics.Dropped();
+
+    /// <summary>Called once for every room that closed: it leaves the table and gives back what it held.</summary>
     private void Forget(Room state)
     {
         lock (_roomsGate)
@@ -506,8 +567,20 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
             {
                 _rooms.Remove(state.Name);
             }
+
+            if (state.Owner is { } owner)
+            {
+                owner.Rooms--;
+            }
         }
 
+        long freed;
+        lock (state.Gate)
+        {
+            freed = state.History.Clear();
+        }
+
+        Interlocked.Add(ref _retainedBytes, -freed);
         _roomRemoved?.Invoke(state);
     }
 }

@@ -19,4 +19,7 @@ public readonly record struct SubscribeOptions
     /// event when it ends.
     /// </summary>
     public string? Member { get; init; }
+
+    /// <summary>Who subscribes, for the hub's per-caller limits, as <see cref="PublishOptions.Caller"/>.</summary>
+    public string? Caller { get; init; }
 }

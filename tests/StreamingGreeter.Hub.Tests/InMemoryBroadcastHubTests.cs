@@ -19,6 +19,19 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         }
     }
 
+    private static int EventBytes(string text) => 256 + (3 * ("ann".Length + text.Length));
+
+    private static List<RoomEvent> Drain(IRoomSubscription subscription)
+    {
+        var events = new List<RoomEvent>();
+        while (subscription.Events.TryRead(out var item))
+        {
+            events.Add(item);
+        }
+
+        return events;
+    }
+
     private InMemoryBroadcastHub Create(Action<BroadcastHubOptions>? configure = null, HubMetrics? metrics = null)
     {
         var options = new BroadcastHubOptions();
@@ -111,22 +124,185 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     }
 
     [Fact]
-    public async Task MaxRooms_Reached_EvictsLongestIdleRoom()
+    public async Task MaxRooms_ReachedByAnotherCaller_RefusesTheNewRoomAndKeepsIdleRoomsHistory()
     {
-        var hub = Create(o => o.MaxRooms = 2);
-        var oldest = await hub.PublishAsync("a", "ann", "x");
+        var hub = Create(o => o.MaxRooms = 3);
+        var victim = new PublishOptions { Caller = "victim" };
+        var flooder = new PublishOptions { Caller = "flooder" };
+        PublishResult last = default;
+        for (var i = 0; i < 5; i++)
+        {
+            last = await hub.PublishAsync("v", "ann", $"kept {i}", victim);
+        }
+
+        await hub.PublishAsync("f1", "mallory", "x", flooder);
+        await hub.PublishAsync("f2", "mallory", "x", flooder);
         _time.Advance(TimeSpan.FromSeconds(1));
-        var newer = await hub.PublishAsync("b", "ann", "x");
+        var error = await Assert.ThrowsAsync<RoomLimitExceededException>(() => hub.PublishAsync("f3", "mallory", "x", flooder).AsTask());
 
-        await hub.PublishAsync("c", "ann", "x");
+        Assert.Equal("rooms", error.Reason);
+        Assert.Contains("limit of 3 rooms (Hub:MaxRooms)", error.Message, StringComparison.Ordinal);
+        await using var resumed = await hub.SubscribeAsync("v", new SubscribeOptions { Epoch = last.Epoch });
+        Assert.Equal(["kept 0", "kept 1", "kept 2", "kept 3", "kept 4"], Drain(resumed).Select(static e => e.Text));
+        Assert.Equal(3, hub.RoomCount);
+    }
 
-        Assert.Equal(2, hub.RoomCount);
-        var kept = await hub.PublishAsync("b", "ann", "y");
-        Assert.Equal((2L, newer.Epoch), (kept.Sequence, kept.Epoch));
-        var recreated = await hub.PublishAsync("a", "ann", "y");
-        Assert.Equal(1, recreated.Sequence);
-        Assert.NotEqual(oldest.Epoch, recreated.Epoch);
-        Assert.Equal(2, hub.RoomCount);
+    [Fact]
+    public async Task MaxRoomsPerCaller_Reached_RefusesThatCallerOnlyUntilOneOfItsRoomsGoes()
+    {
+        var hub = Create(o => o.MaxRoomsPerCaller = 2);
+        var flooder = new SubscribeOptions { Caller = "flooder" };
+        var first = await hub.SubscribeAsync("f1", flooder);
+        await using var second = await hub.SubscribeAsync("f2", flooder);
+
+        var error = await Assert.ThrowsAsync<CallerRoomLimitExceededException>(() => hub.SubscribeAsync("f3", flooder).AsTask());
+        await Assert.ThrowsAsync<CallerRoomLimitExceededException>(() => hub.PublishAsync("f4", "m", "x", new PublishOptions { Caller = "flooder" }).AsTask());
+
+        Assert.Equal("rooms_per_caller", error.Reason);
+        Assert.Contains("caller flooder already created 2 rooms that still exist (Hub:MaxRoomsPerCaller)", error.Message, StringComparison.Ordinal);
+        // Others are not held back, in new rooms or in the flooder's.
+        await using var other = await hub.SubscribeAsync("o1", new SubscribeOptions { Caller = "other" });
+        await using var joined = await hub.SubscribeAsync("f1", flooder);
+        Assert.Equal(3, hub.RoomCount);
+
+        // A room of its own that goes frees a place.
+        await first.DisposeAsync();
+        await joined.DisposeAsync();
+        await using var third = await hub.SubscribeAsync("f3", flooder);
+    }
+
+    [Fact]
+    public async Task MaxHistoryBytesPerRoom_Reached_OldestEventsMakeWayAndTheRestStaysContiguous()
+    {
+        var hub = Create(o => o.MaxHistoryBytesPerRoom = 64 * 1024);
+        var text = new string('x', 1000);
+        PublishResult last = default;
+        for (var i = 0; i < 100; i++)
+        {
+            last = await hub.PublishAsync("r", "ann", text);
+        }
+
+        await using var resumed = await hub.SubscribeAsync("r", new SubscribeOptions { Epoch = last.Epoch });
+        var kept = Drain(resumed).Select(static e => e.Sequence).ToList();
+        Assert.InRange(hub.RetainedBytes, 1, 64 * 1024);
+        Assert.InRange(kept.Count, 2, 99);
+        Assert.Equal(Enumerable.Range((int)(last.Sequence - kept.Count + 1), kept.Count).Select(static s => (long)s), kept);
+    }
+
+    [Fact]
+    public async Task MaxRetainedBytes_Reached_RefusesThePublishAndErasesNobodysHistory()
+    {
+        var hub = Create(o =>
+        {
+            o.MaxRetainedBytes = 1 << 20;
+            o.MaxRetainedBytesPerCaller = 0;
+            o.MaxHistoryBytesPerRoom = 64 * 1024;
+        });
+        var text = new string('x', 1000);
+        RetainedBytesLimitExceededException? error = null;
+        var room = 0;
+        for (; room < 100 && error is null; room++)
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                try
+                {
+                    await hub.PublishAsync($"r{room}", "ann", text);
+                }
+                catch (RetainedBytesLimitExceededException caught)
+                {
+                    error = caught;
+                    break;
+                }
+            }
+        }
+
+        Assert.NotNull(error);
+        Assert.Equal("retained_bytes", error.Reason);
+        Assert.Contains($"limit of {1 << 20} bytes of history (Hub:MaxRetainedBytes)", error.Message, StringComparison.Ordinal);
+        Assert.InRange(hub.RetainedBytes, 1, 1 << 20);
+        // The first room still has its newest events: nothing was taken from it to make room.
+        await using var resumed = await hub.SubscribeAsync("r0", new SubscribeOptions { Epoch = "other" });
+        Assert.Equal(30, Drain(resumed).Last().Sequence);
+    }
+
+    [Fact]
+    public async Task MaxRetainedBytesPerCaller_Reached_RefusesThatCallerWhileOthersPublish()
+    {
+        var hub = Create(o => o.MaxRetainedBytesPerCaller = 256 * 1024);
+        var text = new string('x', 1000);
+        var flooder = new PublishOptions { Caller = "flooder" };
+        RetainedBytesLimitExceededException? error = null;
+        for (var i = 0; i < 1000 && error is null; i++)
+        {
+            try
+            {
+                await hub.PublishAsync($"f{i % 10}", "m", text, flooder);
+            }
+            catch (RetainedBytesLimitExceededException caught)
+            {
+                error = caught;
+            }
+        }
+
+        Assert.NotNull(error);
+        Assert.Equal("retained_bytes_per_caller", error.Reason);
+        Assert.Equal("flooder", error.Caller);
+        Assert.Contains("(Hub:MaxRetainedBytesPerCaller)", error.Message, StringComparison.Ordinal);
+        Assert.InRange(hub.RetainedBytes, 1, 256 * 1024);
+        var accepted = await hub.PublishAsync("o", "ann", text, new PublishOptions { Caller = "other" });
+        Assert.Equal(1, accepted.Sequence);
+    }
+
+    [Fact]
+    public async Task MaxSubscriberBufferBytes_Reached_DisconnectsTheSubscriberAfterWhatWasBuffered()
+    {
+        var hub = Create(o => o.MaxSubscriberBufferBytes = 16 * 1024);
+        await using var subscription = await hub.SubscribeAsync("r");
+        var text = new string('x', 1000);
+        for (var i = 0; i < 10; i++)
+        {
+            await hub.PublishAsync("r", "ann", text);
+        }
+
+        var buffered = 0;
+        while (subscription.Events.TryRead(out _))
+        {
+            buffered++;
+        }
+
+        Assert.InRange(buffered, 1, 16 * 1024 / EventBytes(text));
+        await Assert.ThrowsAsync<SubscriberOverflowException>(() => subscription.Events.Completion).DefaultTimeout();
+        Assert.Equal(0, hub.SubscriberCount);
+    }
+
+    [Fact]
+    public async Task MaxSubscriberBufferBytes_ReachedUnderDropOldest_DropsEventsAndKeepsTheSubscriber()
+    {
+        var hub = Create(o =>
+        {
+            o.MaxSubscriberBufferBytes = 16 * 1024;
+            o.SlowSubscriberPolicy = SlowSubscriberPolicy.DropOldest;
+        });
+        await using var subscription = await hub.SubscribeAsync("r");
+        var text = new string('x', 1000);
+        for (var i = 0; i < 10; i++)
+        {
+            await hub.PublishAsync("r", "ann", text);
+        }
+
+        var buffered = 0;
+        while (subscription.Events.TryRead(out _))
+        {
+            buffered++;
+        }
+
+        Assert.InRange(buffered, 1, 9);
+        Assert.Equal(1, hub.SubscriberCount);
+        // Read, the buffer has room again.
+        await hub.PublishAsync("r", "ann", text);
+        Assert.True(subscription.Events.TryRead(out var next));
+        Assert.Equal(11, next.Sequence);
     }
 
     [Fact]

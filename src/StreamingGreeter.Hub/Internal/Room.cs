@@ -8,17 +8,21 @@ internal sealed class Room
 {
     private Subscriber[] _subscribers = new Subscriber[4];
 
-    public Room(string name, string epoch, int historySize, long createdAt)
+    public Room(string name, string epoch, EventHistory history, long createdAt, CallerAccount? owner)
     {
         Name = name;
         Epoch = epoch;
-        History = new EventHistory(historySize);
+        History = history;
         IdleSince = createdAt;
+        Owner = owner;
     }
 
     public string Name { get; }
 
     public string Epoch { get; }
+
+    /// <summary>The caller the room counts against (it created it), if known; read and changed under the table's lock.</summary>
+    public CallerAccount? Owner { get; }
 
     public Lock Gate { get; } = new();
 

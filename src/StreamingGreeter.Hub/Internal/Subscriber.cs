@@ -7,16 +7,25 @@ internal sealed class Subscriber : IRoomSubscription
 {
     private readonly InMemoryBroadcastHub _hub;
     private readonly Channel<RoomEvent> _channel;
+    private readonly long _maxBufferedBytes;
+    private readonly bool _dropsOldest;
     private SubscriberReader? _reader;
+    private long _bufferedBytes;
     private int _ended;
 
-    public Subscriber(InMemoryBroadcastHub hub, Room room, string? member, Channel<RoomEvent> channel)
+    public Subscriber(InMemoryBroadcastHub hub, Room room, string? member, CallerAccount? caller, BoundedChannelOptions channel, long maxBufferedBytes)
     {
         _hub = hub;
         RoomState = room;
         Member = member;
-        _channel = channel;
+        Caller = caller;
+        _maxBufferedBytes = maxBufferedBytes;
+        _dropsOldest = channel.FullMode == BoundedChannelFullMode.DropOldest;
+        _channel = Channel.CreateBounded<RoomEvent>(channel, _dropsOldest ? OnDropped : null);
     }
+
+    /// <summary>The caller the subscription counts against, pinned while it lasts; its membership events are charged to it.</summary>
+    public CallerAccount? Caller { get; }
 
     public Room RoomState { get; }
 
@@ -37,12 +46,48 @@ internal sealed class Subscriber : IRoomSubscription
     public void Start(RoomEvent[] replay)
     {
         StartSequence = RoomState.LastSequence;
-        _reader = new SubscriberReader(replay, _channel.Reader);
+        _reader = new SubscriberReader(this, replay, _channel.Reader);
     }
 
-    public bool TryDeliver(RoomEvent item) => _channel.Writer.TryWrite(item);
+    /// <summary>
+    /// Queues a live event, under the room's gate. False when the subscriber is full under the Disconnect policy, by
+    /// count or by bytes. Under DropOldest a full count drops the oldest event; full bytes drop this one, since only
+    /// the reader may take from the channel.
+    /// </summary>
+    public bool TryDeliver(RoomEvent item)
+    {
+        var size = EventSize.Of(item);
+        if (Interlocked.Add(ref _bufferedBytes, size) > _maxBufferedBytes)
+        {
+            Interlocked.Add(ref _bufferedBytes, -size);
+            if (_dropsOldest)
+            {
+                _hub.Dropped();
+                return true;
+            }
+
+            return false;
+        }
+
+        if (_channel.Writer.TryWrite(item))
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _bufferedBytes, -size);
+        return false;
+    }
+
+    /// <summary>A live event left the buffer: read by the subscriber.</summary>
+    public void Consumed(RoomEvent item) => Interlocked.Add(ref _bufferedBytes, -EventSize.Of(item));
 
     public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);
+
+    private void OnDropped(RoomEvent item)
+    {
+        Consumed(item);
+        _hub.Dropped();
+    }
 
     /// <summary>True for the first caller only: a subscription ends once, however it ends.</summary>
     public bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;

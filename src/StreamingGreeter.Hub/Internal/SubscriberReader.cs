@@ -6,7 +6,7 @@ namespace StreamingGreeter.Hub.Internal;
 /// Yields the replayed events taken at subscribe time, then the live channel. Both were captured under the room's
 /// gate in one step, which is what makes the seam free of gaps and duplicates.
 /// </summary>
-internal sealed class SubscriberReader(RoomEvent[] replay, ChannelReader<RoomEvent> live) : ChannelReader<RoomEvent>
+internal sealed class SubscriberReader(Subscriber owner, RoomEvent[] replay, ChannelReader<RoomEvent> live) : ChannelReader<RoomEvent>
 {
     private RoomEvent[] _replay = replay;
     private int _next;
@@ -27,7 +27,14 @@ internal sealed class SubscriberReader(RoomEvent[] replay, ChannelReader<RoomEve
             return true;
         }
 
-        return live.TryRead(out item!);
+        if (!live.TryRead(out item!))
+        {
+            return false;
+        }
+
+        // Replayed events are the history's, already counted there; live ones were counted against the buffer.
+        owner.Consumed(item);
+        return true;
     }
 
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>

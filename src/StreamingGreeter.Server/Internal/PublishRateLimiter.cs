@@ -1,7 +1,6 @@
 using System.Threading.RateLimiting;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using StreamingGreeter.Server.Security;
 
 namespace StreamingGreeter.Server.Internal;
 
@@ -36,21 +35,8 @@ internal sealed class PublishRateLimiter : IDisposable
         _limiter = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetTokenBucketLimiter(caller, _ => bucket));
     }
 
-    /// <summary>
-    /// Who a call's publishes count against: its authenticated name, else its IP address. Taken once per call, since
-    /// it allocates, and passed to <see cref="Acquire"/> for each message.
-    /// </summary>
-    public string? CallerOf(ServerCallContext context)
-    {
-        if (_limiter is null)
-        {
-            return null;
-        }
-
-        // The identity events carry (the token's name, else its sub), so a token without a name is counted as its owner too.
-        return CallAccess.Of(context) is { } access ? "user " + access.Identity
-            : context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
-    }
+    /// <summary>Who a call's publishes count against (<see cref="CallerIdentity"/>), or null when there is no limit.</summary>
+    public string? CallerOf(ServerCallContext context) => _limiter is null ? null : CallerIdentity.Of(context);
 
     /// <summary>Takes one publish from the caller's bucket, or fails the call with RESOURCE_EXHAUSTED.</summary>
     public void Acquire(string? caller)

@@ -89,14 +89,16 @@ internal sealed class GreeterService(
         RequestValidation.Text(first.Text);
         RequestValidation.Resume(first.AfterSequence, first.Epoch);
 
-        var options = new SubscribeOptions { AfterSequence = first.AfterSequence, Epoch = first.Epoch, Member = first.Sender };
+        var caller = CallerIdentity.Of(context);
+        var options = new SubscribeOptions { AfterSequence = first.AfterSequence, Epoch = first.Epoch, Member = first.Sender, Caller = caller };
         await using var subscription = await hub.SubscribeAsync(first.Room, options, call.Token);
         GreeterLog.ChatJoined(logger, first.Room, first.Sender);
 
         // Two loops: this one reads the client's messages into the hub; the pump is the only writer of the response.
         using var writer = NewWriter(context);
         var pump = PumpAsync(subscription, responseStream, writer, maxEvents: 0, call);
-        var caller = rateLimiter.CallerOf(context);
+        var limited = rateLimiter.CallerOf(context);
+        var publish = new PublishOptions { Caller = caller };
         Exception? readFailure = null;
         try
         {
@@ -105,8 +107,8 @@ internal sealed class GreeterService(
             {
                 if (message.Text.Length > 0)
                 {
-                    rateLimiter.Acquire(caller);
-                    await hub.PublishAsync(first.Room, first.Sender, message.Text, call.Token);
+                    rateLimiter.Acquire(limited);
+                    await hub.PublishAsync(first.Room, first.Sender, message.Text, publish, call.Token);
                 }
 
                 if (!await requestStream.MoveNext(call.Token))
@@ -154,7 +156,7 @@ internal sealed class GreeterService(
         CallAccess.Of(context)?.CheckSubscribe(request.Room);
 
         using var call = LinkToShutdown(context);
-        var options = new SubscribeOptions { AfterSequence = request.AfterSequence, Epoch = request.Epoch };
+        var options = new SubscribeOptions { AfterSequence = request.AfterSequence, Epoch = request.Epoch, Caller = CallerIdentity.Of(context) };
         await using var subscription = await hub.SubscribeAsync(request.Room, options, call.Token);
         GreeterLog.Subscribed(logger, request.Room, request.AfterSequence);
         // Headers now, not with the first event: a client learns at once that it is subscribed, even to a quiet room,
@@ -179,9 +181,10 @@ internal sealed class GreeterService(
             access.CheckPublish(request.Room);
         }
 
-        rateLimiter.Acquire(rateLimiter.CallerOf(context));
+        var caller = CallerIdentity.Of(context);
+        rateLimiter.Acquire(rateLimiter.CallerOf(context) is null ? null : caller);
 
-        var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, context.CancellationToken);
+        var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, new PublishOptions { Caller = caller }, context.CancellationToken);
         return new PublishReply { Sequence = result.Sequence, Epoch = result.Epoch };
     }
 
