@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
+using StreamingGreeter.Client.Output;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.Client.Connection;
@@ -81,7 +82,8 @@ internal sealed class Reconnector(ServerAddresses address, TimeSpan? giveUpAfter
 
     private void Say(string message)
     {
-        status.WriteLine("greeter: " + message);
+        // The reason may quote the server's status detail.
+        status.WriteLine("greeter: " + TerminalText.Escape(message));
         status.Flush();
     }
 }
