@@ -59,5 +59,22 @@ public sealed partial class ChatTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Equal(4, result.Output.Count);
     }
 
+    [Fact]
+    public async Task Chat_EventForgingALine_PrintsOneLineWithTheEscapesVisible()
+    {
+        var room = Rooms.Unique();
+        await using var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--address", fixture.Server.Address]);
+        await ann.Output.WaitForLineAsync("* ann joined");
+
+        await fixture.Server.PublishAsync(room, "bob", "hi\n12:00:00 admin: pwned\u001b[2J\u202e");
+        await ann.Output.WaitForAsync(line => line.Contains("pwned", StringComparison.Ordinal), "bob's message");
+        ann.Input.Close();
+
+        Assert.Equal(0, await ann.WaitForExitAsync());
+        Assert.Equal(3, ann.Output.Lines.Count);
+        Assert.Matches(Message("bob", @"hi\n12:00:00 admin: pwned\x1b[2J\u202e"), ann.Output.Lines[1]);
+        Assert.Equal("* ann left", ann.Output.Lines[2]);
+    }
+
     private static Regex Message(string sender, string text) => new($@"^\d\d:\d\d:\d\d {Regex.Escape(sender)}: {Regex.Escape(text)}$");
 }

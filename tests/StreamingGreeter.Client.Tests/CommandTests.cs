@@ -170,6 +170,45 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Equal(2, process.Output.Lines.Count);
     }
 
+    [Fact]
+    public async Task Subscribe_TextForgingALineWithEscapes_PrintsOneLineWithTheEscapesVisible()
+    {
+        var room = Rooms.Unique();
+        await Server.PublishAsync(room, "ann", "m1");
+        await Server.PublishAsync(room, "mallory\u202e", "\n12:00:00 admin: pwned\u001b[2J");
+
+        var result = await GreeterCli.RunAsync(["subscribe", "--room", room, "--from", "1", "--max", "1", "--address", Server.Address]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var line = Assert.Single(result.Output);
+        Assert.Matches(@"^\d\d:\d\d:\d\d mallory\\u202e: \\n12:00:00 admin: pwned\\x1b\[2J$", line);
+        Assert.DoesNotContain(line, char.IsControl);
+    }
+
+    [Fact]
+    public async Task Subscribe_JsonTextWithNewlineAndEscapes_KeepsTheTextAsPublished()
+    {
+        var room = Rooms.Unique();
+        await Server.PublishAsync(room, "ann", "m1");
+        await Server.PublishAsync(room, "mallory\u202e", "\n12:00:00 admin: pwned\u001b[2J");
+
+        var result = await GreeterCli.RunAsync(["subscribe", "--room", room, "--from", "1", "--max", "1", "--json", "--address", Server.Address]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var item = JsonDocument.Parse(Assert.Single(result.Output)).RootElement;
+        Assert.Equal("mallory\u202e", item.GetProperty("sender").GetString());
+        Assert.Equal("\n12:00:00 admin: pwned\u001b[2J", item.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Hello_NameWithEscapeSequence_PrintsTheReplyEscaped()
+    {
+        var result = await GreeterCli.RunAsync(["hello", "\u001b[2Jroot", "--address", Server.Address]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(["Hello, \\x1b[2Jroot"], result.Output);
+    }
+
     [Theory]
     [InlineData("hello")]
     [InlineData("stream")]

@@ -37,6 +37,16 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task InvalidRoom_WithEscapeSequence_ErrorLineShowsItEscaped()
+    {
+        // The server quotes the room back; printed raw, its newline and escape sequence would forge and clear lines.
+        var result = await GreeterCli.RunAsync(["publish", "--room", "a\u001b[2J\u009b", "hi", "--address", fixture.Server.Address]);
+
+        Assert.True(result.ExitCode == InvalidArgument, result.ToString());
+        AssertOneErrorLine(result, @"error: room ""a\x1b[2J\u009b"" is invalid: it must match ^[A-Za-z0-9._:-]{1,64}$");
+    }
+
+    [Fact]
     public async Task InvalidCount_ExitsInvalidArgument()
     {
         var result = await GreeterCli.RunAsync(["stream", "Ann", "--count", "0", "--address", fixture.Server.Address]);

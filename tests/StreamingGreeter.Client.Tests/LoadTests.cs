@@ -89,6 +89,45 @@ public sealed class LoadTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(5, report.GetProperty("subscribed").GetInt32());
     }
 
+    [Fact]
+    public async Task Fanout_CtrlCWhilePublishesAreInFlight_CountsEveryPublishTheRoomHad()
+    {
+        var room = Rooms.Unique();
+        using var watch = fixture.Server.Client.Subscribe(new SubscribeRequest { Room = room });
+        await watch.ResponseHeadersAsync.DefaultTimeout();
+        // Many publishers: whenever Ctrl+C comes, dozens of publishes are on their way, some already in the room.
+        await using var process = GreeterCli.Start(["load", "fanout", "--subscribers", "5", "--publishers", "32", "--duration", "600", "--room", room, "--json", "--address", fixture.Server.Address]);
+
+        // The room's own numbering: the start marker, then every timed publish of this run.
+        long start = 0;
+        long lastSeen = 0;
+        while (lastSeen - start < 200 && await watch.ResponseStream.MoveNext().DefaultTimeout())
+        {
+            var item = watch.ResponseStream.Current;
+            if (item.Text == "fanout start")
+            {
+                start = item.Sequence;
+            }
+
+            lastSeen = item.Sequence;
+        }
+
+        process.Signal(Signals.Interrupt);
+
+        Assert.Equal(Interrupted, await process.WaitForExitAsync());
+        var report = JsonDocument.Parse(Assert.Single(process.Output.Lines)).RootElement;
+        var publishes = report.GetProperty("publishes").GetInt64();
+        var deliveries = report.GetProperty("deliveries").GetInt64();
+        Assert.True(report.GetProperty("interrupted").GetBoolean());
+        Assert.Equal(5, report.GetProperty("subscribed").GetInt32());
+        Assert.True(start > 0, process.Output.Text);
+        // Everything the room numbered before Ctrl+C was published by this run, answered or not.
+        Assert.True(publishes >= lastSeen - start, $"publishes {publishes}, the room had {lastSeen - start} before Ctrl+C\n{process.Output.Text}");
+        Assert.True(deliveries > 0, process.Output.Text);
+        Assert.Equal(publishes * 5, report.GetProperty("expectedDeliveries").GetInt64());
+        Assert.True(deliveries <= publishes * 5, $"deliveries {deliveries} of {publishes} publishes to 5 subscribers\n{process.Output.Text}");
+    }
+
     [Theory]
     [InlineData("--subscribers", "0")]
     [InlineData("--subscribers", "20001")]

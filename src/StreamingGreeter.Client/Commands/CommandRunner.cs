@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Grpc.Core;
 using StreamingGreeter.Client.Connection;
+using StreamingGreeter.Client.Output;
 
 namespace StreamingGreeter.Client.Commands;
 
@@ -56,7 +57,8 @@ internal static class CommandRunner
 
     private static int Fail(ClientContext context, string message, ExitCode code)
     {
-        context.Error.WriteLine("error: " + message);
+        // The message may quote the server (a status detail, a refused name): one line, nothing for the terminal to act on.
+        context.Error.WriteLine("error: " + TerminalText.Escape(message));
         context.Error.Flush();
         return (int)code;
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
+using StreamingGreeter.Client.Output;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.Client.Connection;
@@ -11,9 +12,10 @@ namespace StreamingGreeter.Client.Connection;
 /// attempt itself resumes where the last one stopped (see <see cref="EventSequence"/>).
 /// </summary>
 /// <remarks>
-/// When the very first attempt cannot reach any server, that is an error, not a reason to wait: the user most likely
-/// has the wrong address. Once a server has answered, its absence is taken as a restart and waited out, for ever or
-/// for <c>giveUpAfter</c> since the connection was lost.
+/// Until a server has answered, failing to reach one or to agree a connection with it (no TLS, or TLS where none is
+/// spoken) is an error, not a reason to wait: the user most likely has the wrong address or scheme. Only an answer —
+/// a response, or a status the server itself sent — proves a server is there; once one has answered, its absence is
+/// taken as a restart and waited out, for ever or for <c>giveUpAfter</c> since the connection was lost.
 /// </remarks>
 internal sealed class Reconnector(ServerAddresses address, TimeSpan? giveUpAfter, Backoff backoff, TextWriter status)
 {
@@ -53,13 +55,14 @@ internal sealed class Reconnector(ServerAddresses address, TimeSpan? giveUpAfter
             }
             catch (RpcException error) when (!cancellationToken.IsCancellationRequested && RpcFailure.IsTransient(error))
             {
-                var connectFailure = RpcFailure.IsConnectFailure(error);
-                if (!reachedServer && connectFailure)
+                if (!reachedServer && RpcFailure.IsConnectFailure(error))
                 {
                     throw;
                 }
 
-                reachedServer = true;
+                // A transport failure before any answer (a connection that broke during its handshake) proves nothing:
+                // should the next attempt fail to connect, that is still the error it is on a fresh start.
+                reachedServer |= RpcFailure.IsServerAnswer(error);
                 if (failures == 0)
                 {
                     lostAt = Stopwatch.GetTimestamp();
@@ -81,7 +84,8 @@ internal sealed class Reconnector(ServerAddresses address, TimeSpan? giveUpAfter
 
     private void Say(string message)
     {
-        status.WriteLine("greeter: " + message);
+        // The reason may quote the server's status detail.
+        status.WriteLine("greeter: " + TerminalText.Escape(message));
         status.Flush();
     }
 }

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Authentication;
 using Grpc.Core;
 
 namespace StreamingGreeter.Client.Connection;
@@ -38,24 +37,14 @@ internal static class RpcFailure
     /// True when TLS could not be agreed (the server's certificate is not trusted, or the server does not speak TLS),
     /// or when an http:// address met a server that did not speak HTTP/2 in the clear, as a TLS port does.
     /// </summary>
-    public static bool IsTlsFailure(RpcException error)
-    {
-        if (error.StatusCode is not (StatusCode.Unavailable or StatusCode.Internal))
-        {
-            return false;
-        }
+    public static bool IsTlsFailure(RpcException error) =>
+        error.StatusCode is (StatusCode.Unavailable or StatusCode.Internal) && HandshakeFailure.IsIn(error.Status.DebugException);
 
-        for (var inner = error.Status.DebugException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is AuthenticationException
-                or HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError or HttpRequestError.InvalidResponse })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>
+    /// True when the status is the server's own answer (from its trailers or an HTTP response), not a transport failure
+    /// the client made into a status: only an answer proves a server is there.
+    /// </summary>
+    public static bool IsServerAnswer(RpcException error) => error.Status.DebugException is null;
 
     /// <summary>
     /// True for failures a long-lived stream recovers from by resuming: the server went away or is restarting,

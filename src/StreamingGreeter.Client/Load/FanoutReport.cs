@@ -7,7 +7,11 @@ namespace StreamingGreeter.Client.Load;
 /// <param name="Connections">Channels the subscribers were spread over.</param>
 /// <param name="Elapsed">How long publishers published.</param>
 /// <param name="DeliverySeconds">From the first publish to the last delivery.</param>
-/// <param name="ExpectedDeliveries">Publishes acknowledged × subscribers confirmed.</param>
+/// <param name="Publishes">
+/// Publishes the server answered, or, if more, the publishes one subscriber received: a publish cut off before its
+/// answer (by Ctrl+C, after a grace for the answers, or by a broken connection) may have reached the room all the same.
+/// </param>
+/// <param name="ExpectedDeliveries">Publishes × subscribers confirmed.</param>
 /// <param name="MissedEvents">Sequence gaps summed over subscribers: events the server did not deliver to them.</param>
 /// <param name="Errors">Failed calls, publishes and subscriptions alike, by status code.</param>
 /// <param name="Interrupted">Stopped early by Ctrl+C.</param>

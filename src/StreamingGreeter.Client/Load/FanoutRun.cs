@@ -18,6 +18,12 @@ namespace StreamingGreeter.Client.Load;
 /// A start marker fixes the sequence the subscribers count gaps from; an end marker, published after the last publish,
 /// tells each subscriber that everything before it has been delivered or missed. Per delivery nothing is allocated
 /// beyond the message itself: counters are interlocked and latencies go to fixed buckets.
+/// <para>
+/// Ctrl+C can come at any point, so the report holds whenever it comes: no new publish starts, those already sent get
+/// <see cref="AnswerGrace"/> for their answer, the subscribers are stopped, and only then are the figures read. A
+/// publish the subscribers received counts even if its answer never came, so deliveries never exceed publishes ×
+/// subscribers.
+/// </para>
 /// </remarks>
 internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses addresses, ProgressLine progress)
 {
@@ -34,6 +40,9 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
     /// <summary>After the last publish, the longest the run waits for subscribers to catch up.</summary>
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(30);
 
+    /// <summary>After Ctrl+C, how long publishes already sent may take to be answered before they are cut off.</summary>
+    private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(2);
+
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
     private readonly LatencyHistogram _latency = new();
@@ -46,6 +55,7 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
     private int _subscribed;
     private int _pendingSubscribers;
     private long _publishes;
+    private long _mostReceived;
     private long _deliveries;
     private long _missed;
     private long _began;
@@ -59,17 +69,22 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
 
     public async Task<FanoutReport> RunAsync(CancellationToken cancellationToken)
     {
+        bool interrupted;
         try
         {
-            return await RunCoreAsync(cancellationToken);
+            interrupted = await RunCoreAsync(cancellationToken);
         }
         catch (Exception error) when (cancellationToken.IsCancellationRequested && error is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
-            return Report(_elapsed, interrupted: true);
+            interrupted = true;
         }
+
+        // Read once every publisher and subscriber has stopped: figures read while they run need not add up.
+        return Report(_elapsed, interrupted);
     }
 
-    private async Task<FanoutReport> RunCoreAsync(CancellationToken cancellationToken)
+    /// <summary>Runs the measurement to its end; true when Ctrl+C cut it short.</summary>
+    private async Task<bool> RunCoreAsync(CancellationToken cancellationToken)
     {
         // Each server of a static list gets its own share of the subscribers' channels. One round-robin channel would
         // place every subscription on whichever server answered first: the picker only holds servers already connected.
@@ -101,7 +116,7 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
 
             if (!await WatchAsync(_allSubscribed.Task, () => string.Create(CultureInfo.InvariantCulture, $"subscribed {Volatile.Read(ref _subscribed):N0} of {settings.Subscribers:N0}"), cancellationToken))
             {
-                return Report(_elapsed, interrupted: true);
+                return true;
             }
 
             if (_subscribed == 0)
@@ -114,10 +129,13 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
             Volatile.Write(ref _startEpoch, start.Epoch);
 
             _began = Stopwatch.GetTimestamp();
+            // Publishes already sent are cut off only a while after Ctrl+C: their answers count them.
+            using var cutOff = new CancellationTokenSource();
+            using var cutOffAfterCtrlC = cancellationToken.Register(() => cutOff.CancelAfter(AnswerGrace));
             var publishers = new Task[settings.Publishers];
             for (var i = 0; i < publishers.Length; i++)
             {
-                publishers[i] = PublishAsync(publisher, cancellationToken);
+                publishers[i] = PublishAsync(publisher, cancellationToken, cutOff.Token);
             }
 
             var publishing = Task.WhenAll(publishers);
@@ -129,7 +147,7 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
                 await DrainAsync(publisher, cancellationToken);
             }
 
-            return Report(_elapsed, cancellationToken.IsCancellationRequested);
+            return cancellationToken.IsCancellationRequested;
         }
         finally
         {
@@ -145,7 +163,9 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
 
     private FanoutReport Report(TimeSpan elapsed, bool interrupted)
     {
-        var publishes = Volatile.Read(ref _publishes);
+        // A publish cut off before its answer (by Ctrl+C, or a connection that broke) may still have reached the room:
+        // whatever one subscriber received was published.
+        var publishes = Math.Max(Volatile.Read(ref _publishes), Volatile.Read(ref _mostReceived));
         var lastDelivery = Volatile.Read(ref _lastDelivery);
         var deliverySeconds = lastDelivery > _began && _began != 0 ? (lastDelivery - _began) / (double)Stopwatch.Frequency : 0;
         return new FanoutReport(
@@ -212,14 +232,15 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
         }
     }
 
-    private async Task PublishAsync(Greeter.GreeterClient client, CancellationToken cancellationToken)
+    /// <summary>One publisher: publishes until the time is up or Ctrl+C (<paramref name="cancellationToken"/>); a publish already sent is cancelled only by <paramref name="cutOff"/>.</summary>
+    private async Task PublishAsync(Greeter.GreeterClient client, CancellationToken cancellationToken, CancellationToken cutOff)
     {
         var duration = (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
         var interval = settings.Rate is { } rate ? (long)(Stopwatch.Frequency * settings.Publishers / rate) : 0;
         var due = Stopwatch.GetTimestamp();
         try
         {
-            await PublishLoopAsync(client, duration, interval, due, cancellationToken);
+            await PublishLoopAsync(client, duration, interval, due, cancellationToken, cutOff);
         }
         catch (Exception error) when (cancellationToken.IsCancellationRequested && error is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
@@ -227,7 +248,7 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
         }
     }
 
-    private async Task PublishLoopAsync(Greeter.GreeterClient client, long duration, long interval, long due, CancellationToken cancellationToken)
+    private async Task PublishLoopAsync(Greeter.GreeterClient client, long duration, long interval, long due, CancellationToken cancellationToken, CancellationToken cutOff)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -252,12 +273,14 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
 
             try
             {
-                // Not cancelled when the time is up, only by Ctrl+C: a publish cut off might still reach the room.
-                await client.PublishAsync(new PublishRequest { Room = settings.Room, Sender = Sender, Text = Text(Stopwatch.GetTimestamp()) }, cancellationToken: cancellationToken);
+                // Not cancelled when the time is up, nor at once by Ctrl+C: a publish cut off might still reach the room,
+                // and one the server answers is counted the moment its answer comes.
+                await client.PublishAsync(new PublishRequest { Room = settings.Room, Sender = Sender, Text = Text(Stopwatch.GetTimestamp()) }, cancellationToken: cutOff);
                 Interlocked.Increment(ref _publishes);
             }
-            catch (RpcException error) when (!cancellationToken.IsCancellationRequested)
+            catch (RpcException error) when (!(cancellationToken.IsCancellationRequested && error.StatusCode == StatusCode.Cancelled))
             {
+                // A publish that fails during the grace after Ctrl+C failed all the same; the delay then ends the loop.
                 CountError(error);
                 // A refusal (a rate limit, a server going away) comes back at once: do not spin on it.
                 await Task.Delay(10, cancellationToken);
@@ -364,6 +387,8 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
         {
             var now = Stopwatch.GetTimestamp();
             _latency.Record((now - sentAt) * 1_000_000 / Stopwatch.Frequency);
+            // Each event once per subscriber: what one subscriber received, the run published.
+            RaiseTo(ref _mostReceived, ++cursor.Received);
             Interlocked.Increment(ref _deliveries);
             Volatile.Write(ref _lastDelivery, now);
         }
@@ -375,6 +400,21 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
     {
         var end = text.IndexOf(' ', StringComparison.Ordinal);
         return long.TryParse(text.AsSpan(0, end < 0 ? text.Length : end), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+    }
+
+    private static void RaiseTo(ref long highest, long value)
+    {
+        var seen = Volatile.Read(ref highest);
+        while (value > seen)
+        {
+            var before = Interlocked.CompareExchange(ref highest, value, seen);
+            if (before == seen)
+            {
+                return;
+            }
+
+            seen = before;
+        }
     }
 
     private void Subscribed(bool confirmed)
@@ -396,11 +436,13 @@ internal sealed class FanoutRun(FanoutSettings settings, ServerAddresses address
         _errors.AddOrUpdate(error.StatusCode, 1, (_, count) => count + 1);
     }
 
-    /// <summary>Where one subscriber is in the room: the last sequence seen and its epoch.</summary>
+    /// <summary>Where one subscriber is in the room: the last sequence seen and its epoch, and how many publishes it received.</summary>
     private sealed class Cursor
     {
         public long Last { get; set; }
 
         public string Epoch { get; set; } = "";
+
+        public long Received { get; set; }
     }
 }

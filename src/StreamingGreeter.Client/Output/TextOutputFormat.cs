@@ -5,22 +5,30 @@ using StreamingGreeter.Protos;
 namespace StreamingGreeter.Client.Output;
 
 /// <summary>Lines for people: <c>12:01:02 bob: hi</c>, <c>* ann joined</c>, <c>! missed events 120–135</c>.</summary>
+/// <remarks>
+/// Every string from the server goes through <see cref="TerminalText.Escape"/>: one event is one line, whatever its
+/// sender or text holds.
+/// </remarks>
 internal sealed class TextOutputFormat : IOutputFormat
 {
-    public string Reply(HelloReply reply) => reply.Message;
+    public string Reply(HelloReply reply) => TerminalText.Escape(reply.Message);
 
-    public string Reply(HelloManyReply reply) => reply.Message;
+    public string Reply(HelloManyReply reply) => TerminalText.Escape(reply.Message);
 
     public string Reply(PublishReply reply) =>
-        string.Create(CultureInfo.InvariantCulture, $"published #{reply.Sequence} (epoch {reply.Epoch})");
+        string.Create(CultureInfo.InvariantCulture, $"published #{reply.Sequence} (epoch {TerminalText.Escape(reply.Epoch)})");
 
-    public string Event(ChatEvent item) => item.Kind switch
+    public string Event(ChatEvent item)
     {
-        ChatEvent.Types.Kind.Joined => $"* {item.Sender} joined",
-        ChatEvent.Types.Kind.Left => $"* {item.Sender} left",
-        _ when item.Sender.Length == 0 => $"{Time(item)} {item.Text}",
-        _ => $"{Time(item)} {item.Sender}: {item.Text}",
-    };
+        var sender = TerminalText.Escape(item.Sender);
+        return item.Kind switch
+        {
+            ChatEvent.Types.Kind.Joined => $"* {sender} joined",
+            ChatEvent.Types.Kind.Left => $"* {sender} left",
+            _ when sender.Length == 0 => $"{Time(item)} {TerminalText.Escape(item.Text)}",
+            _ => $"{Time(item)} {sender}: {TerminalText.Escape(item.Text)}",
+        };
+    }
 
     public string Notice(Notice notice) => notice switch
     {
@@ -38,7 +46,7 @@ internal sealed class TextOutputFormat : IOutputFormat
         var latency = report.Latency;
         var lines = new List<string>
         {
-            Invariant($"fanout on room {settings.Room}: {report.Subscribed:N0} of {settings.Subscribers:N0} subscribers on {report.Connections:N0} connection(s), {settings.Publishers} publisher(s) for {report.Elapsed.TotalSeconds:0.0} s"),
+            Invariant($"fanout on room {TerminalText.Escape(settings.Room)}: {report.Subscribed:N0} of {settings.Subscribers:N0} subscribers on {report.Connections:N0} connection(s), {settings.Publishers} publisher(s) for {report.Elapsed.TotalSeconds:0.0} s"),
             Invariant($"publishes      {report.Publishes:N0} ({report.PublishesPerSecond:N0}/s)"),
             Invariant($"deliveries     {report.Deliveries:N0} of {report.ExpectedDeliveries:N0} expected ({report.DeliveriesPerSecond:N0}/s)"),
             Invariant($"missed events  {report.MissedEvents:N0}"),
