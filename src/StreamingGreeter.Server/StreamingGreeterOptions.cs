@@ -37,4 +37,32 @@ public sealed class StreamingGreeterOptions
     /// <summary>At most one warning about subscribers dropped for falling behind is logged per this interval. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan SlowSubscriberWarningInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Connections the standalone host serves at once, on all its endpoints together; beyond it a new connection is
+    /// closed at once. Default 10,000.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Connections the standalone host serves at once from one IP address; beyond it a new connection from that address
+    /// is closed at once, so that one client cannot take every file descriptor. Default 1,000.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 1_000;
+
+    /// <summary>
+    /// How long a new connection to the standalone host may take to send the whole HTTP/2 client preface (after the TLS
+    /// handshake on a TLS endpoint) before it is closed. Default 10 s, as long as Kestrel allows a TLS handshake.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ConnectionPrefaceTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// At most one warning about refused connections (per limit), and one about connections closed for sending no
+    /// preface, is logged per this interval. Default 10 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan ConnectionWarningInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

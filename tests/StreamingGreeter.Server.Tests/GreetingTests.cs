@@ -82,8 +82,9 @@ public sealed class GreetingTests(ServerFixture fixture) : IClassFixture<ServerF
 
         var error = await call.ResponseStream.ReadUntilErrorAsync();
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
-        var ended = await _server.Calls.HandlerEnded(callId).DefaultTimeout();
-        Assert.IsAssignableFrom<OperationCanceledException>(ended);
+        var ended = Assert.IsType<RpcException>(await _server.Calls.HandlerEnded(callId).DefaultTimeout());
+        Assert.Equal(StatusCode.Cancelled, ended.StatusCode);
+        Assert.IsAssignableFrom<OperationCanceledException>(ended.Status.DebugException);
     }
 
     [Theory(Timeout = Timeouts.Test)]

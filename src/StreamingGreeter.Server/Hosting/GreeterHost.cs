@@ -47,6 +47,9 @@ internal static class GreeterHost
             .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", LevelAlias.Off)
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
+            .Filter.With(new DisconnectLogFilter(
+                services.GetRequiredService<IOptions<StreamingGreeterOptions>>().Value.ConnectionWarningInterval,
+                services.GetRequiredService<TimeProvider>()))
             .Enrich.FromLogContext(),
             // Each host keeps its own logger. Serilog's default would make it the static Log.Logger, so two hosts in
             // one process (an embedding app's, tests, benchmarks) would write to whichever started last, and the
@@ -58,8 +61,16 @@ internal static class GreeterHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        // gRPC without TLS needs HTTP/2 with prior knowledge; configuration may still override per endpoint.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
+        {
+            // gRPC without TLS needs HTTP/2 with prior knowledge; configuration may still override per endpoint.
+            endpoint.Protocols = HttpProtocols.Http2;
+            // Defaults apply to every endpoint, Kestrel:Endpoints ones included, before any TLS is added: the guard
+            // sees each connection first, and counts and times TLS handshakes too.
+            endpoint.Use(endpoint.ApplicationServices.GetRequiredService<ConnectionGuard>().Wrap);
+        }));
+        builder.Services.AddSingleton<ConnectionCounter>();
+        builder.Services.AddSingleton<ConnectionGuard>();
         // Kestrel's own configuration loader reads endpoints and certificates, not limits (keepalive pings among them).
         builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 

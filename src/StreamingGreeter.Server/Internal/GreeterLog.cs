@@ -32,6 +32,21 @@ internal static partial class GreeterLog
     [LoggerMessage(9, LogLevel.Debug, "Call ended with UNAVAILABLE: {Reason}", EventName = "HubUnavailable")]
     public static partial void HubUnavailable(ILogger logger, string reason);
 
-    [LoggerMessage(10, LogLevel.Debug, "Subscriber of room {Room} stopped reading: a write made no progress for Greeter:WriteTimeout, the call was aborted after sequence {LastSequence}", EventName = "WriteTimedOut")]
+    [LoggerMessage(10, LogLevel.Warning, "{Count} connections were refused because {Limit} ({Value}) was reached (latest from {Address}); at most one such warning per {Interval}", EventName = "ConnectionsRefused")]
+    public static partial void ConnectionsRefused(ILogger logger, long count, string limit, int value, string address, TimeSpan interval);
+
+    [LoggerMessage(11, LogLevel.Debug, "Connection {ConnectionId} from {Address} refused: {Limit} ({Value}) reached", EventName = "ConnectionRefused")]
+    public static partial void ConnectionRefused(ILogger logger, string connectionId, string address, string limit, int value);
+
+    [LoggerMessage(12, LogLevel.Debug, "Connection {ConnectionId} from {Address} closed: no complete HTTP/2 preface within {Timeout}", EventName = "ConnectionPrefaceTimedOut")]
+    public static partial void ConnectionPrefaceTimedOut(ILogger logger, string connectionId, string address, TimeSpan timeout);
+
+    [LoggerMessage(13, LogLevel.Warning, "{Count} connections were closed for sending no complete HTTP/2 preface within {Timeout} (Greeter:ConnectionPrefaceTimeout; latest from {Address}); at most one such warning per {Interval}", EventName = "ConnectionsWithoutPreface")]
+    public static partial void ConnectionsWithoutPreface(ILogger logger, long count, TimeSpan timeout, string address, TimeSpan interval);
+
+    [LoggerMessage(14, LogLevel.Debug, "Call {Method} ended: the client cancelled it or went away ({Reason})", EventName = "CallAbandoned")]
+    public static partial void CallAbandoned(ILogger logger, string method, string reason);
+
+    [LoggerMessage(15, LogLevel.Debug, "Subscriber of room {Room} stopped reading: a write made no progress for Greeter:WriteTimeout, the call was aborted after sequence {LastSequence}", EventName = "WriteTimedOut")]
     public static partial void WriteTimedOut(ILogger logger, string room, long lastSequence);
 }

@@ -9,20 +9,13 @@ namespace StreamingGreeter.Server.Internal;
 /// </summary>
 internal sealed class SlowSubscriberWarning(IOptions<StreamingGreeterOptions> options, TimeProvider time, ILogger<SlowSubscriberWarning> logger)
 {
-    private readonly long _intervalTicks = options.Value.SlowSubscriberWarningInterval.Ticks;
-    private long _pending;
-    private long _nextWarningAt;
+    private readonly WarningThrottle _throttle = new(options.Value.SlowSubscriberWarningInterval, time);
 
     public void Report(string room)
     {
-        Interlocked.Increment(ref _pending);
-        var now = time.GetUtcNow().UtcTicks;
-        var next = Interlocked.Read(ref _nextWarningAt);
-        if (now < next || Interlocked.CompareExchange(ref _nextWarningAt, now + _intervalTicks, next) != next)
+        if (_throttle.Count(out var count))
         {
-            return;
+            GreeterLog.SubscribersDroppedForFallingBehind(logger, count, room, _throttle.Interval);
         }
-
-        GreeterLog.SubscribersDroppedForFallingBehind(logger, Interlocked.Exchange(ref _pending, 0), room, options.Value.SlowSubscriberWarningInterval);
     }
 }

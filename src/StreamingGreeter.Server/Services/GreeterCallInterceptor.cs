@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamingGreeter.Hub;
@@ -10,7 +11,8 @@ namespace StreamingGreeter.Server.Services;
 /// <summary>
 /// The Greeter's one interceptor. It holds each HTTP/2 connection to Greeter:MaxStreamsPerConnection open streaming
 /// calls, gives calls the status their failure means — shutdown and an unreachable backplane are UNAVAILABLE, a hub
-/// limit RESOURCE_EXHAUSTED — and counts refused requests.
+/// limit RESOURCE_EXHAUSTED, a client that went away CANCELLED, logged at Debug rather than as an error — and counts
+/// refused and abandoned calls.
 /// </summary>
 /// <remarks>
 /// One interceptor rather than two: grpc-dotnet wraps every interceptor of a service in an async stage of its own on
@@ -33,12 +35,12 @@ internal sealed class GreeterCallInterceptor(
         {
             call = continuation(request, context);
         }
-        catch (Exception error) when (Translate(error) is { } status)
+        catch (Exception error) when (Translate(error, context) is { } status)
         {
             throw status;
         }
 
-        return call.IsCompletedSuccessfully ? call : AwaitUnaryAsync(call);
+        return call.IsCompletedSuccessfully ? call : AwaitUnaryAsync(call, context);
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
@@ -49,7 +51,7 @@ internal sealed class GreeterCallInterceptor(
         {
             return await continuation(requestStream, context);
         }
-        catch (Exception error) when (Translate(error) is { } status)
+        catch (Exception error) when (Translate(error, context) is { } status)
         {
             throw status;
         }
@@ -67,7 +69,7 @@ internal sealed class GreeterCallInterceptor(
         {
             await continuation(request, responseStream, context);
         }
-        catch (Exception error) when (Translate(error) is { } status)
+        catch (Exception error) when (Translate(error, context) is { } status)
         {
             throw status;
         }
@@ -85,7 +87,7 @@ internal sealed class GreeterCallInterceptor(
         {
             await continuation(requestStream, responseStream, context);
         }
-        catch (Exception error) when (Translate(error) is { } status)
+        catch (Exception error) when (Translate(error, context) is { } status)
         {
             throw status;
         }
@@ -95,13 +97,13 @@ internal sealed class GreeterCallInterceptor(
         }
     }
 
-    private async Task<TResponse> AwaitUnaryAsync<TResponse>(Task<TResponse> call)
+    private async Task<TResponse> AwaitUnaryAsync<TResponse>(Task<TResponse> call, ServerCallContext context)
     {
         try
         {
             return await call;
         }
-        catch (Exception error) when (Translate(error) is { } status)
+        catch (Exception error) when (Translate(error, context) is { } status)
         {
             throw status;
         }
@@ -123,7 +125,7 @@ internal sealed class GreeterCallInterceptor(
         return connection;
     }
 
-    private RpcException? Translate(Exception error)
+    private RpcException? Translate(Exception error, ServerCallContext context)
     {
         switch (error)
         {
@@ -145,8 +147,31 @@ internal sealed class GreeterCallInterceptor(
             case RpcException { StatusCode: StatusCode.PermissionDenied }:
                 metrics.Rejected(RejectionReasons.PermissionDenied);
                 return null;
+            case Exception when ClientWentAway(error, context):
+                metrics.Abandoned(context.Method);
+                GreeterLog.CallAbandoned(logger, context.Method, error.Message);
+                return new RpcException(new Status(StatusCode.Cancelled, "the client cancelled the call or went away", error));
             default:
                 return null;
         }
     }
+
+    /// <summary>
+    /// Whether a call failed because its client cancelled it or its connection went away: Kestrel fails the stream's
+    /// reads and writes with an IOException ("The client reset the request stream") or a ConnectionAbortedException,
+    /// the call's token ends its waits, and grpc-dotnet refuses reads and writes after the request was aborted.
+    /// </summary>
+    /// <remarks>
+    /// grpc-dotnet logs a handler's IOException or OperationCanceledException at Information only when it already
+    /// sees the request aborted, and anything else at Error with its stack. Kestrel cancels that token on the thread
+    /// pool after failing the stream, so under load the handler often fails first: the exception's kind is the
+    /// evidence here, not that token. A deadline's cancellation is left to grpc-dotnet, which answers DEADLINE_EXCEEDED.
+    /// </remarks>
+    private static bool ClientWentAway(Exception error, ServerCallContext context) => error switch
+    {
+        IOException or ConnectionAbortedException => context.Deadline > DateTime.UtcNow,
+        OperationCanceledException or InvalidOperationException =>
+            context.CancellationToken.IsCancellationRequested && context.Deadline > DateTime.UtcNow,
+        _ => false,
+    };
 }
