@@ -153,6 +153,40 @@ public sealed class LimitTests
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task Publish_NewRoomsUntilTheHubIsFull_RefusedAndAnIdleRoomsAcknowledgedHistoryStays()
+    {
+        await using var server = await TestServer.StartAsync("Hub:MaxRooms=50");
+        var victim = Rooms.Unique();
+        PublishReply last = new();
+        for (var i = 0; i < 5; i++)
+        {
+            last = await server.Client.PublishAsync(new PublishRequest { Room = victim, Sender = "victim", Text = $"kept {i}" }).ResponseAsync.DefaultTimeout();
+        }
+
+        // Another caller creates rooms until the hub refuses: that is where eviction used to take the idle victim's.
+        RpcException? refused = null;
+        for (var i = 0; i < 100 && refused is null; i++)
+        {
+            try
+            {
+                await server.Client.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Sender = "flooder", Text = "x" }).ResponseAsync.DefaultTimeout();
+            }
+            catch (RpcException error)
+            {
+                refused = error;
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("(Hub:MaxRooms)", refused.Status.Detail, StringComparison.Ordinal);
+        using var resumed = server.Client.Subscribe(new SubscribeRequest { Room = victim, Epoch = last.Epoch, MaxEvents = 5 });
+        var replayed = await resumed.ResponseStream.ReadToEndAsync();
+        Assert.Equal(["kept 0", "kept 1", "kept 2", "kept 3", "kept 4"], replayed.Select(static e => e.Text));
+        Assert.All(replayed, e => Assert.Equal(last.Epoch, e.Epoch));
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task Chat_NoFirstMessage_DeadlineExceededAfterJoinTimeoutAndNothingHeld()
     {
         await using var server = await TestServer.StartAsync("Greeter:ChatJoinTimeout=00:00:00.300");

@@ -38,12 +38,11 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             await server.PublishAsync(room, "pub", Kilobyte);
         }
 
-        // A load balancer's health watch.
-        using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest());
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await watch.ResponseStream.ReadNextAsync()).Status);
-
-        // Clients that keep their request side open.
+        // A load balancer's health watch, and clients that keep their request side open, on a connection apart from
+        // the thousand streams below (see there).
         using var openChannel = GrpcChannel.ForAddress(server.Address);
+        using var watch = new Health.HealthClient(openChannel).Watch(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await watch.ResponseStream.ReadNextAsync()).Status);
         var openClient = new Greeter.GreeterClient(openChannel);
         using var many = openClient.SayHelloToMany();
         await many.RequestStream.WriteAsync(new HelloRequest { Name = "Ann" }).DefaultTimeout();

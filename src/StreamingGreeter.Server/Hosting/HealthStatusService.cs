@@ -1,5 +1,4 @@
 using Grpc.Health.V1;
-using Grpc.HealthCheck;
 using StreamingGreeter.Hub;
 
 namespace StreamingGreeter.Server.Hosting;
@@ -8,7 +7,7 @@ namespace StreamingGreeter.Server.Hosting;
 /// Reports SERVING once the server has started and NOT_SERVING as soon as shutdown begins, so load balancers stop
 /// sending new calls before the streams are ended; and NOT_SERVING while the hub's backplane is unreachable.
 /// </summary>
-internal sealed class HealthStatusService(HealthServiceImpl health, IHostApplicationLifetime lifetime, IBroadcastHub hub) : IHostedService
+internal sealed class HealthStatusService(StoppingHealthService health, IHostApplicationLifetime lifetime, IBroadcastHub hub) : IHostedService
 {
     /// <summary>The names health is reported under: the whole server, and the Greeter service.</summary>
     public static readonly string[] ServiceNames = ["", "helloworld.Greeter"];
@@ -28,7 +27,11 @@ internal sealed class HealthStatusService(HealthServiceImpl health, IHostApplica
         }
 
         _started = lifetime.ApplicationStarted.Register(Update);
-        _stopping = lifetime.ApplicationStopping.Register(Update);
+        _stopping = lifetime.ApplicationStopping.Register(() =>
+        {
+            Update();
+            health.EndWatches();
+        });
         return Task.CompletedTask;
     }
 

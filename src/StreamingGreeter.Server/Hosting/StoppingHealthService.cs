@@ -10,19 +10,28 @@ namespace StreamingGreeter.Server.Hosting;
 /// Watch runs until the client cancels it, so one watching load balancer would hold the shutdown until
 /// HostOptions:ShutdownTimeout ran out.
 /// </summary>
-internal sealed class StoppingHealthService(IHostApplicationLifetime lifetime) : HealthServiceImpl
+internal sealed class StoppingHealthService : HealthServiceImpl, IDisposable
 {
+    private readonly CancellationTokenSource _stopped = new();
+
+    /// <summary>
+    /// Ends every Watch stream, after the statuses already set: <see cref="HealthStatusService"/> calls it once it has
+    /// reported NOT_SERVING, so that watchers hear that before their stream ends.
+    /// </summary>
+    public void EndWatches() => _stopped.Cancel();
+
     public override async Task Watch(HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responseStream, ServerCallContext context)
     {
-        using var call = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
-        // Whether the NOT_SERVING that shutdown sets is written first depends on the order the stopping token's
-        // callbacks run in; the status that ends the stream says it either way.
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopped.Token);
+        // Watch writes what is queued before it looks at its token again, so the last status goes out first.
         await base.Watch(request, responseStream, new CancelledWith(context, call.Token));
-        if (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        if (_stopped.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, GreeterCallInterceptor.ShuttingDownMessage));
         }
     }
+
+    public void Dispose() => _stopped.Dispose();
 
     /// <summary>The call's context with another cancellation token; everything else is the call's own.</summary>
     private sealed class CancelledWith(ServerCallContext inner, CancellationToken token) : ServerCallContext

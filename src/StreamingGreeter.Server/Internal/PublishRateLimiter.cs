@@ -35,10 +35,7 @@ internal sealed class PublishRateLimiter : IDisposable
         _limiter = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetTokenBucketLimiter(caller, _ => bucket));
     }
 
-    /// <summary>Who a call's publishes count against (<see cref="CallerIdentity"/>), or null when there is no limit.</summary>
-    public string? CallerOf(ServerCallContext context) => _limiter is null ? null : CallerIdentity.Of(context);
-
-    /// <summary>Takes one publish from the caller's bucket, or fails the call with RESOURCE_EXHAUSTED.</summary>
+    /// <summary>Takes one publish from the bucket of <paramref name="caller"/> (<see cref="CallerIdentity"/>), or fails the call with RESOURCE_EXHAUSTED.</summary>
     public void Acquire(string? caller)
     {
         if (_limiter is null || caller is null)

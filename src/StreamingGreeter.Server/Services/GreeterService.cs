@@ -97,7 +97,6 @@ internal sealed class GreeterService(
         // Two loops: this one reads the client's messages into the hub; the pump is the only writer of the response.
         using var writer = NewWriter(context);
         var pump = PumpAsync(subscription, responseStream, writer, maxEvents: 0, call);
-        var limited = rateLimiter.CallerOf(context);
         var publish = new PublishOptions { Caller = caller };
         Exception? readFailure = null;
         try
@@ -107,7 +106,7 @@ internal sealed class GreeterService(
             {
                 if (message.Text.Length > 0)
                 {
-                    rateLimiter.Acquire(limited);
+                    rateLimiter.Acquire(caller);
                     await hub.PublishAsync(first.Room, first.Sender, message.Text, publish, call.Token);
                 }
 
@@ -182,7 +181,7 @@ internal sealed class GreeterService(
         }
 
         var caller = CallerIdentity.Of(context);
-        rateLimiter.Acquire(rateLimiter.CallerOf(context) is null ? null : caller);
+        rateLimiter.Acquire(caller);
 
         var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, new PublishOptions { Caller = caller }, context.CancellationToken);
         return new PublishReply { Sequence = result.Sequence, Epoch = result.Epoch };
