@@ -19,6 +19,17 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         }
     }
 
+    /// <summary>Publishes <paramref name="count"/> events while the subscriber reads nothing; returns how many reached its buffer.</summary>
+    private static async Task<int> PublishUnreadAsync(InMemoryBroadcastHub hub, IRoomSubscription subscription, string text, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await hub.PublishAsync(subscription.Room, "ann", text);
+        }
+
+        return Drain(subscription).Count;
+    }
+
     private static int EventBytes(string text) => 256 + (3 * ("ann".Length + text.Length));
 
     private static List<RoomEvent> Drain(IRoomSubscription subscription)
@@ -260,16 +271,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         var hub = Create(o => o.MaxSubscriberBufferBytes = 16 * 1024);
         await using var subscription = await hub.SubscribeAsync("r");
         var text = new string('x', 1000);
-        for (var i = 0; i < 10; i++)
-        {
-            await hub.PublishAsync("r", "ann", text);
-        }
-
-        var buffered = 0;
-        while (subscription.Events.TryRead(out _))
-        {
-            buffered++;
-        }
+        var buffered = await PublishUnreadAsync(hub, subscription, text, 10);
 
         Assert.InRange(buffered, 1, 16 * 1024 / EventBytes(text));
         await Assert.ThrowsAsync<SubscriberOverflowException>(() => subscription.Events.Completion).DefaultTimeout();
@@ -286,16 +288,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         });
         await using var subscription = await hub.SubscribeAsync("r");
         var text = new string('x', 1000);
-        for (var i = 0; i < 10; i++)
-        {
-            await hub.PublishAsync("r", "ann", text);
-        }
-
-        var buffered = 0;
-        while (subscription.Events.TryRead(out _))
-        {
-            buffered++;
-        }
+        var buffered = await PublishUnreadAsync(hub, subscription, text, 10);
 
         Assert.InRange(buffered, 1, 9);
         Assert.Equal(1, hub.SubscriberCount);
