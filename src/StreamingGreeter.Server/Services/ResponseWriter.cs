@@ -1,28 +1,28 @@
 using Grpc.Core;
-using Microsoft.AspNetCore.Http;
-using StreamingGreeter.Server.Internal;
 
 namespace StreamingGreeter.Server.Services;
 
 /// <summary>
-/// Writes one call's response messages so that the call always ends with its status: a write is never cancelled, and a
-/// write that makes no progress for Greeter:WriteTimeout aborts the call.
+/// Writes one call's response messages so that the call always ends with its status: a write is cut short only when no
+/// status could reach the client anyway — it is gone, or it stopped reading for Greeter:WriteTimeout.
 /// </summary>
 /// <remarks>
 /// grpc-dotnet resets the HTTP/2 stream (RST_STREAM CANCEL, no grpc-status) when the token given to a write is cancelled
 /// during it, or already was when the write began. A call cut short by shutdown, token expiry or a refused Chat message
-/// would lose the status that tells its client how to resume. So writes take no token: the caller checks its token
-/// between writes, and the call's status follows the last write. A client that stops reading (its HTTP/2 window at
-/// zero) would then hold a write, its buffered events and its membership for ever: the timer ends that. Only a write
-/// that does not complete at once arms it, so a stream that keeps up pays for no timer. Once the server is stopping,
-/// a write gets <see cref="StoppingGrace"/> at most: long enough for a busy stream that is being read to finish its
-/// write and end with its status, short enough that a stalled one does not hold the shutdown.
+/// would lose the status that tells its client how to resume, so writes do not take the call's token: the caller checks
+/// it between writes, and the status follows the last write. They take a token of their own instead, cancelled when
+/// the client is gone (Kestrel completes no flush that waits for flow control when the connection breaks; the
+/// cancellation is what ends it) or when a write has made no progress for the timeout: a client that stops reading,
+/// its HTTP/2 window at zero, would otherwise hold a write, its buffered events and its membership for ever. Only a
+/// write that does not complete at once arms the timer, so a stream that keeps up pays for none. Once the server is
+/// stopping, a write gets <see cref="StoppingGrace"/> at most: long enough for a busy stream that is being read to
+/// finish its write and end with its status, short enough that a stalled one does not hold the shutdown.
 /// </remarks>
 internal sealed class ResponseWriter : IDisposable
 {
     public static readonly TimeSpan StoppingGrace = TimeSpan.FromMilliseconds(500);
 
-    private readonly HttpContext _http;
+    private readonly CancellationTokenSource _abort;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
     private readonly CancellationToken _stopping;
@@ -33,7 +33,8 @@ internal sealed class ResponseWriter : IDisposable
 
     public ResponseWriter(ServerCallContext context, TimeSpan timeout, TimeProvider time, CancellationToken stopping)
     {
-        _http = context.GetHttpContext();
+        // The client going away (or its deadline) ends a write: there is nobody left to send a status to.
+        _abort = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         _timeout = timeout;
         _time = time;
         _stopping = stopping;
@@ -44,8 +45,7 @@ internal sealed class ResponseWriter : IDisposable
 
     public Task WriteAsync<T>(IServerStreamWriter<T> stream, T message)
     {
-        // No token, deliberately: see the remarks.
-        var write = stream.WriteAsync(message);
+        var write = stream.WriteAsync(message, _abort.Token);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : AwaitAsync(write);
     }
 
@@ -53,6 +53,7 @@ internal sealed class ResponseWriter : IDisposable
     {
         _stoppingRegistration.Dispose();
         _timer?.Dispose();
+        _abort.Dispose();
     }
 
     private async Task AwaitAsync(Task write)
@@ -104,6 +105,6 @@ internal sealed class ResponseWriter : IDisposable
         // The stalled write cannot complete, and neither can a status behind it: the stream is reset instead, which
         // releases the call, its subscription and (for Chat) its membership.
         _timedOut = true;
-        _http.Abort();
+        _abort.Cancel();
     }
 }
