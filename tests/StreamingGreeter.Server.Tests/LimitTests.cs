@@ -187,6 +187,37 @@ public sealed class LimitTests
     }
 
     [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_OneTokenHoldsItsRoomsPerCaller_ItsNextRoomRefusedWhileAnotherTokenStillGetsNewRooms()
+    {
+        await using var server = await TestServer.StartAsync(TestTokens.Settings("Hub:MaxRooms=20", "Hub:MaxRoomsPerCaller=5"));
+        var greedy = TestTokens.ForRooms("greedy", "*");
+        var other = TestTokens.ForRooms("other", "*");
+        var held = new List<AsyncServerStreamingCall<ChatEvent>>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var call = server.Client.Subscribe(new SubscribeRequest { Room = Rooms.Unique() }, TestTokens.Call(greedy));
+                held.Add(call);
+                await call.ResponseHeadersAsync.DefaultTimeout();
+            }
+
+            using var refused = server.Client.Subscribe(new SubscribeRequest { Room = Rooms.Unique() }, TestTokens.Call(greedy));
+            var error = await refused.ResponseStream.ReadUntilErrorAsync();
+            using var admitted = server.Client.Subscribe(new SubscribeRequest { Room = Rooms.Unique() }, TestTokens.Call(other));
+            await admitted.ResponseHeadersAsync.DefaultTimeout();
+
+            Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+            Assert.Contains("caller user greedy already created 5 rooms that still exist (Hub:MaxRoomsPerCaller)", error.Status.Detail, StringComparison.Ordinal);
+            Assert.Equal(6, server.Hub.SubscriberCount);
+        }
+        finally
+        {
+            held.ForEach(static call => call.Dispose());
+        }
+    }
+
+    [Fact(Timeout = Timeouts.Test)]
     public async Task Chat_NoFirstMessage_DeadlineExceededAfterJoinTimeoutAndNothingHeld()
     {
         await using var server = await TestServer.StartAsync("Greeter:ChatJoinTimeout=00:00:00.300");

@@ -204,6 +204,35 @@ public sealed class TokenLifetimeTests
         Assert.Equal($"token expired at {expires:yyyy-MM-ddTHH:mm:ssZ}: the stream ended; reconnect with a fresh token (and resume with after_sequence and epoch)", error.Status.Detail);
     }
 
+    [Fact(Timeout = Timeouts.Test)]
+    public async Task Subscribe_TokenExpiresWhileEventsAreStillToWrite_EndsUnauthenticatedAfterTheWriteNotAReset()
+    {
+        var clock = new FakeTimeProvider(ClockStart);
+        // A write timeout beyond the jump below, so that only the token's expiry ends the call.
+        await using var server = await TestServer.StartAsync(
+            services => services.AddSingleton<TimeProvider>(clock),
+            TestTokens.Settings("Greeter:WriteTimeout=00:10:00", "Hub:SubscriberBufferCapacity=100000", "Hub:MaxSubscriberBufferBytes=67108864"));
+        var room = Rooms.Unique();
+        var grant = new Dictionary<string, object> { ["rooms"] = new[] { room } };
+        var token = TestTokens.Create("ann", grant, lifetime: TimeSpan.FromMinutes(1), issuedAt: clock.GetUtcNow());
+        var publisher = TestTokens.Create("bob", grant, lifetime: TimeSpan.FromDays(1), issuedAt: clock.GetUtcNow());
+        using var call = server.Client.Subscribe(new SubscribeRequest { Room = room }, TestTokens.Call(token));
+        await call.ResponseHeadersAsync.DefaultTimeout();
+
+        // More than the connection takes unread: the server is in the middle of writing when the token expires.
+        var text = new string('x', 1000);
+        for (var i = 0; i < 400; i++)
+        {
+            await server.Client.PublishAsync(new PublishRequest { Room = room, Text = text }, TestTokens.Call(publisher)).ResponseAsync.DefaultTimeout();
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var error = await call.ResponseStream.ReadUntilErrorAsync();
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.StartsWith("token expired at", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     /// <summary>A Jwt server whose clock (token validation and stream expiry alike) is <paramref name="clock"/>.</summary>
     private static Task<TestServer> StartOnAsync(TimeProvider clock) =>
         TestServer.StartAsync(services => services.AddSingleton(clock), TestTokens.Settings());
