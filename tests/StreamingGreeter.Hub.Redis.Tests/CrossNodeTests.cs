@@ -21,7 +21,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         }
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Publish_ConcurrentPublishersOnTwoNodes_EverySubscriberOnEitherNodeSeesOneOrder()
     {
         const int publishersPerNode = 2;
@@ -65,7 +65,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         }
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_ResumeOnOtherNodeWhileFirstPublishes_NoGapAndNoDuplicate()
     {
         const int total = 1500;
@@ -106,7 +106,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.False(after.Events.TryRead(out _));
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Member_JoinsOnOneNode_OtherNodeSeesJoinedMessageAndLeftInOrder()
     {
         var first = CreateNode();
@@ -126,7 +126,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         await member.DisposeAsync();
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Member_JoinsWhileOtherNodePublishes_OwnJoinedIsFirstEventThenNoGap()
     {
         var first = CreateNode();
@@ -156,7 +156,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         await publisher.DefaultTimeout();
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_ManySubscribersOnTwoNodes_OneRedisSubscriptionPerNodeServesThemAll()
     {
         const int perNode = 20;
@@ -189,7 +189,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         }
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task IdleRoom_AfterIdleTimeout_NodeReleasesItAndRedisKeysExpire()
     {
         var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(1));
@@ -216,7 +216,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.NotEqual(subscription.Epoch, again.Epoch);
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_RoomWithSubscribersAndNoPublishes_KeysKeptPastExpiry()
     {
         var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(1));

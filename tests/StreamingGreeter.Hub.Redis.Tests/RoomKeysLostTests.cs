@@ -29,7 +29,7 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         }
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Publish_MetaKeyDeleted_NextPublishKeepsEpochAtNextSequenceAndResumeGetsExactlyIt()
     {
         var node = CreateNode();
@@ -57,7 +57,7 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(5, next.Sequence);
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_MetaKeyDeletedWhileOpenOnNode_SubscriberGetsNextEventsWithNoGapOrDuplicate()
     {
         var watching = CreateNode();
@@ -87,7 +87,7 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         Assert.False(subscription.Events.Completion.IsCompleted);
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_MetaKeyDeletedBeforeRoomOpensOnNode_OpensAtSameEpochWithHistory()
     {
         var publisher = CreateNode();
@@ -110,7 +110,7 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(["m2", "m3", "m4"], events.Select(e => e.Text));
     }
 
-    [SkippableTheory(Timeout = 60_000)]
+    [SkippableTheory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Subscribe_RoomRestartsInRedisWhileOpenOnNode_StreamEndsUnavailableAndResumeGetsNewEpoch(bool logEmptiedNotDeleted)
@@ -150,7 +150,7 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(("again", 1L, restarted.Epoch), (events[0].Text, events[0].Sequence, events[0].Epoch));
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Publish_RedisRefusesScript_FailsAsErrorNotUnavailableWritesNothingAndWarnsOnce()
     {
         var logger = new RecordingLogger();

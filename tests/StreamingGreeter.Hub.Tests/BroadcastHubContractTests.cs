@@ -8,7 +8,7 @@ public abstract class BroadcastHubContractTests
 {
     protected abstract IBroadcastHub CreateHub(Action<BroadcastHubOptions>? configure = null);
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Publish_NoSubscriber_SequenceStartsAtOneAndGrowsByOne()
     {
         var hub = CreateHub();
@@ -23,7 +23,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(first.Epoch, second.Epoch);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Publish_ConcurrentPublishers_EverySubscriberSeesOneOrderWithNoGap()
     {
         const int publishers = 4;
@@ -63,7 +63,7 @@ public abstract class BroadcastHubContractTests
         }
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AfterSequenceWhileOthersPublish_NoGapAndNoDuplicateAtSeam()
     {
         const int total = 3000;
@@ -100,7 +100,7 @@ public abstract class BroadcastHubContractTests
         Assert.False(subscription.Events.TryRead(out _));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_SameEpoch_ReplaysOnlyAfterSequence()
     {
         var hub = CreateHub();
@@ -119,7 +119,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(last.Epoch, subscription.Epoch);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_OtherEpoch_IgnoresAfterSequenceAndReplaysAllRetained()
     {
         var hub = CreateHub();
@@ -136,7 +136,7 @@ public abstract class BroadcastHubContractTests
         Assert.NotEqual("an-epoch-from-before", subscription.Epoch);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AfterSequenceZero_StartsLive()
     {
         var hub = CreateHub();
@@ -151,7 +151,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(2, events[0].Sequence);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AfterSequenceZeroWithTheRoomsEpoch_ReplaysAllRetained()
     {
         var hub = CreateHub();
@@ -165,7 +165,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(["m1", "m2"], events.Select(e => e.Text));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task StartSequence_Live_IsTheRoomsLastSequenceAndResumingThereMissesNothing()
     {
         var hub = CreateHub();
@@ -192,7 +192,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(["m4", "m5"], events.Select(e => e.Text));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task StartSequence_EmptyRoom_ResumingWithItsEpochGetsTheFirstEvents()
     {
         var hub = CreateHub();
@@ -207,7 +207,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal((1L, "m1"), (events[0].Sequence, events[0].Text));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task StartSequence_Replaying_EveryEventAfterItFollowsTheReplay()
     {
         var hub = CreateHub();
@@ -225,7 +225,7 @@ public abstract class BroadcastHubContractTests
         AssertConsecutive(events, 2);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_HistoryShorterThanGap_ReplaysWhatIsRetainedAndShowsTheJump()
     {
         var hub = CreateHub(o => o.HistorySize = 10);
@@ -241,7 +241,7 @@ public abstract class BroadcastHubContractTests
         AssertConsecutive(events, 21);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AsMember_OwnJoinedIsFirstLiveEvent()
     {
         var hub = CreateHub();
@@ -259,7 +259,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal([RoomEventKind.Message, RoomEventKind.Joined, RoomEventKind.Message], seen.Select(e => e.Kind));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AsMemberResuming_ReplaysMissedEventsThenOwnJoined()
     {
         var hub = CreateHub();
@@ -276,7 +276,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(RoomEventKind.Joined, events[^1].Kind);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task LeaveAsync_Member_OwnLeftIsLastEventAndEventsComplete()
     {
         var hub = CreateHub();
@@ -302,7 +302,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal("still here", next[0].Text);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task DisposeAsync_Member_OthersSeeLeftOnce()
     {
         var hub = CreateHub();
@@ -319,7 +319,7 @@ public abstract class BroadcastHubContractTests
         AssertConsecutive(seen, 1);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task SlowSubscriber_Disconnect_FailsAfterItsBufferWhileOthersGetEverything()
     {
         var hub = CreateHub(o =>
@@ -346,7 +346,7 @@ public abstract class BroadcastHubContractTests
         Assert.Contains("buffer of 8 events", failure.Message, StringComparison.Ordinal);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task SlowSubscriber_DropOldest_StaysSubscribedAndSeesTheJump()
     {
         var hub = CreateHub(o =>
@@ -369,7 +369,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(51, next[0].Sequence);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Events_ReadCancelled_ThrowsAndSubscriptionCanBeDisposed()
     {
         var hub = CreateHub();
@@ -385,7 +385,7 @@ public abstract class BroadcastHubContractTests
         Assert.False(await subscription.Events.WaitToReadAsync().AsTask().DefaultTimeout());
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task DisposeAsync_WhileReaderWaits_ReaderCompletes()
     {
         var hub = CreateHub();

@@ -17,7 +17,7 @@ namespace StreamingGreeter.Server.Tests;
 /// <summary>An app embedding the Greeter turns tokens on through its registration, without the standalone host.</summary>
 public sealed class EmbeddingAuthTests
 {
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task AddJwtAuthentication_InOwnApp_RequiresTokensAndTakesTheSenderFromThem()
     {
         await using var app = Build(services => services.AddStreamingGreeter().AddJwtAuthentication(auth =>
@@ -40,7 +40,7 @@ public sealed class EmbeddingAuthTests
         Assert.Equal(1, reply.Sequence);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task JwtModeWithoutAddJwtAuthentication_FailsAtStartSayingWhatToCall()
     {
         await using var app = Build(services => services.AddStreamingGreeter().Services.Configure<GreeterAuthOptions>(auth =>

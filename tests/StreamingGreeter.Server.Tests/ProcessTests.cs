@@ -60,7 +60,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
 
         """;
 
-    [SkippableFact(Timeout = Timeouts.LongTest)]
+    [SkippableFact]
     public async Task SayHello_ClassicPythonClient_GetsGreetingAndServerExitsZeroOnSigterm()
     {
         RequirePrerequisites();
@@ -91,7 +91,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
         }
     }
 
-    [Fact(Timeout = Timeouts.LongTest)]
+    [Fact]
     public async Task Sigterm_50OpenStreams_EveryStreamUnavailableAndExitZero()
     {
         const int Streams = 50;
