@@ -17,7 +17,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     {
         foreach (var hub in _hubs)
         {
-            await hub.DisposeAsync();
+            await hub.DisposeAsync().DefaultTimeout();
         }
     }
 
@@ -41,7 +41,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         {
             for (var i = 0; i < perPublisher; i++)
             {
-                await node.PublishAsync(room, $"n{n}p{p}", i.ToString(CultureInfo.InvariantCulture));
+                await node.PublishAsync(room, $"n{n}p{p}", i.ToString(CultureInfo.InvariantCulture)).DefaultTimeout();
             }
         })))).DefaultTimeout(TimeSpan.FromSeconds(45));
 
@@ -61,7 +61,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(publishersPerNode * 2, seen[0].Select(e => e.Sender).Distinct().Count());
         foreach (var subscription in subscriptions)
         {
-            await subscription.DisposeAsync();
+            await subscription.DisposeAsync().DefaultTimeout();
         }
     }
 
@@ -81,7 +81,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         {
             for (var i = 1; i <= total; i++)
             {
-                var result = await first.PublishAsync(room, "pub", i.ToString(CultureInfo.InvariantCulture));
+                var result = await first.PublishAsync(room, "pub", i.ToString(CultureInfo.InvariantCulture)).DefaultTimeout();
                 Volatile.Write(ref published, result.Sequence);
                 if (i == total / 4)
                 {
@@ -92,7 +92,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
 
         await quarter.Task.DefaultTimeout();
         var seenBefore = await ReadAsync(before.Events, total / 4);
-        await before.DisposeAsync();
+        await before.DisposeAsync().DefaultTimeout();
         var last = seenBefore[^1];
         await using var after = await second.SubscribeAsync(room, new SubscribeOptions { AfterSequence = last.Sequence, Epoch = last.Epoch }).DefaultTimeout();
         await publisher.DefaultTimeout(TimeSpan.FromSeconds(45));
@@ -123,7 +123,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.False(await member.Events.WaitToReadAsync().AsTask().DefaultTimeout());
         var seen = await ReadAsync(watcher.Events, 3);
         Assert.Equal(own.Select(e => (e.Kind, e.Sequence)), seen.Select(e => (e.Kind, e.Sequence)));
-        await member.DisposeAsync();
+        await member.DisposeAsync().DefaultTimeout();
     }
 
     [SkippableFact]
@@ -138,7 +138,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         {
             while (!stop.IsCancellationRequested)
             {
-                await first.PublishAsync(room, "pub", "x");
+                await first.PublishAsync(room, "pub", "x").DefaultTimeout();
                 publishing.TrySetResult();
             }
         });
@@ -185,7 +185,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal([perNode, perNode], nodes.Select(n => n.SubscriberCount));
         foreach (var subscription in subscriptions)
         {
-            await subscription.DisposeAsync();
+            await subscription.DisposeAsync().DefaultTimeout();
         }
     }
 
@@ -206,7 +206,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(2, await db.KeyExistsAsync(keys).DefaultTimeout());
         Assert.Equal(1, await server.SubscriptionSubscriberCountAsync(channel).DefaultTimeout());
 
-        await subscription.DisposeAsync();
+        await subscription.DisposeAsync().DefaultTimeout();
 
         await Wait.UntilAsync(() => node.RoomCount == 0, () => $"{node.RoomCount} rooms still open on the node");
         await Wait.UntilAsync(() => server.SubscriptionSubscriberCount(channel) == 0, () => "the node still subscribes to the room's channel");

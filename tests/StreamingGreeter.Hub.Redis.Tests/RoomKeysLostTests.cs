@@ -20,12 +20,12 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
     {
         foreach (var hub in _hubs)
         {
-            await hub.DisposeAsync();
+            await hub.DisposeAsync().DefaultTimeout();
         }
 
         if (_inspector is not null)
         {
-            await _inspector.DisposeAsync();
+            await _inspector.DisposeAsync().DefaultTimeout();
         }
     }
 
@@ -143,7 +143,7 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         Assert.NotEqual(subscription.Epoch, restarted.Epoch);
         var ended = await Assert.ThrowsAsync<HubUnavailableException>(() => subscription.Events.Completion).DefaultTimeout();
         Assert.Contains("was reset in Redis", ended.Message, StringComparison.Ordinal);
-        await subscription.DisposeAsync();
+        await subscription.DisposeAsync().DefaultTimeout();
         await using var resumed = await watching.SubscribeAsync(room, new SubscribeOptions { AfterSequence = before[^1].Sequence, Epoch = before[^1].Epoch }).DefaultTimeout();
         Assert.Equal(restarted.Epoch, resumed.Epoch);
         var events = await ReadAsync(resumed.Events, 1);

@@ -14,8 +14,8 @@ public abstract class BroadcastHubContractTests
         var hub = CreateHub();
         var room = Rooms.Unique();
 
-        var first = await hub.PublishAsync(room, "ann", "one");
-        var second = await hub.PublishAsync(room, "ann", "two");
+        var first = await hub.PublishAsync(room, "ann", "one").DefaultTimeout();
+        var second = await hub.PublishAsync(room, "ann", "two").DefaultTimeout();
 
         Assert.Equal(1, first.Sequence);
         Assert.Equal(2, second.Sequence);
@@ -41,7 +41,7 @@ public abstract class BroadcastHubContractTests
         {
             for (var i = 0; i < perPublisher; i++)
             {
-                await hub.PublishAsync(room, $"p{p}", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await hub.PublishAsync(room, $"p{p}", i.ToString(System.Globalization.CultureInfo.InvariantCulture)).DefaultTimeout();
             }
         }))).DefaultTimeout();
 
@@ -59,7 +59,7 @@ public abstract class BroadcastHubContractTests
 
         foreach (var subscription in subscriptions)
         {
-            await subscription.DisposeAsync();
+            await subscription.DisposeAsync().DefaultTimeout();
         }
     }
 
@@ -80,7 +80,7 @@ public abstract class BroadcastHubContractTests
         {
             for (var i = 0; i < total; i++)
             {
-                var result = await hub.PublishAsync(room, "pub", "x");
+                var result = await hub.PublishAsync(room, "pub", "x").DefaultTimeout();
                 Volatile.Write(ref published, result.Sequence);
                 if (i == total / 3)
                 {
@@ -108,10 +108,10 @@ public abstract class BroadcastHubContractTests
         PublishResult last = default;
         for (var i = 0; i < 5; i++)
         {
-            last = await hub.PublishAsync(room, "ann", $"m{i}");
+            last = await hub.PublishAsync(room, "ann", $"m{i}").DefaultTimeout();
         }
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 3, Epoch = last.Epoch });
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 3, Epoch = last.Epoch }).DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 2);
         Assert.Equal([4L, 5L], events.Select(e => e.Sequence));
@@ -126,10 +126,10 @@ public abstract class BroadcastHubContractTests
         var room = Rooms.Unique();
         for (var i = 0; i < 5; i++)
         {
-            await hub.PublishAsync(room, "ann", $"m{i}");
+            await hub.PublishAsync(room, "ann", $"m{i}").DefaultTimeout();
         }
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 4, Epoch = "an-epoch-from-before" });
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 4, Epoch = "an-epoch-from-before" }).DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 5);
         AssertConsecutive(events, 1);
@@ -141,10 +141,10 @@ public abstract class BroadcastHubContractTests
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await hub.PublishAsync(room, "ann", "old");
+        await hub.PublishAsync(room, "ann", "old").DefaultTimeout();
 
-        await using var subscription = await hub.SubscribeAsync(room);
-        await hub.PublishAsync(room, "ann", "new");
+        await using var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "new").DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 1);
         Assert.Equal("new", events[0].Text);
@@ -156,10 +156,10 @@ public abstract class BroadcastHubContractTests
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        var first = await hub.PublishAsync(room, "ann", "m1");
-        await hub.PublishAsync(room, "ann", "m2");
+        var first = await hub.PublishAsync(room, "ann", "m1").DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m2").DefaultTimeout();
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 0, Epoch = first.Epoch });
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 0, Epoch = first.Epoch }).DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 2);
         Assert.Equal(["m1", "m2"], events.Select(e => e.Text));
@@ -170,24 +170,24 @@ public abstract class BroadcastHubContractTests
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await using (var empty = await hub.SubscribeAsync(room))
+        await using (var empty = await hub.SubscribeAsync(room).DefaultTimeout())
         {
             Assert.Equal(0, empty.StartSequence);
         }
 
         for (var i = 1; i <= 3; i++)
         {
-            await hub.PublishAsync(room, "ann", $"m{i}");
+            await hub.PublishAsync(room, "ann", $"m{i}").DefaultTimeout();
         }
 
-        var subscription = await hub.SubscribeAsync(room);
+        var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
         Assert.Equal(3, subscription.StartSequence);
         // The call breaks before any event arrived; meanwhile two more are published.
-        await subscription.DisposeAsync();
-        await hub.PublishAsync(room, "ann", "m4");
-        await hub.PublishAsync(room, "ann", "m5");
+        await subscription.DisposeAsync().DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m4").DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m5").DefaultTimeout();
 
-        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch });
+        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch }).DefaultTimeout();
         var events = await ReadAsync(resumed.Events, 2);
         Assert.Equal(["m4", "m5"], events.Select(e => e.Text));
     }
@@ -197,11 +197,11 @@ public abstract class BroadcastHubContractTests
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        var subscription = await hub.SubscribeAsync(room);
-        await subscription.DisposeAsync();
-        await hub.PublishAsync(room, "ann", "m1");
+        var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
+        await subscription.DisposeAsync().DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m1").DefaultTimeout();
 
-        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch });
+        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch }).DefaultTimeout();
 
         var events = await ReadAsync(resumed.Events, 1);
         Assert.Equal((1L, "m1"), (events[0].Sequence, events[0].Text));
@@ -214,11 +214,11 @@ public abstract class BroadcastHubContractTests
         var room = Rooms.Unique();
         for (var i = 1; i <= 4; i++)
         {
-            await hub.PublishAsync(room, "ann", $"m{i}");
+            await hub.PublishAsync(room, "ann", $"m{i}").DefaultTimeout();
         }
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 1 });
-        await hub.PublishAsync(room, "ann", "m5");
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 1 }).DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m5").DefaultTimeout();
 
         Assert.Equal(4, subscription.StartSequence);
         var events = await ReadAsync(subscription.Events, 4);
@@ -232,10 +232,10 @@ public abstract class BroadcastHubContractTests
         var room = Rooms.Unique();
         for (var i = 0; i < 30; i++)
         {
-            await hub.PublishAsync(room, "ann", "x");
+            await hub.PublishAsync(room, "ann", "x").DefaultTimeout();
         }
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 5 });
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 5 }).DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 10);
         AssertConsecutive(events, 21);
@@ -246,11 +246,11 @@ public abstract class BroadcastHubContractTests
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await using var watcher = await hub.SubscribeAsync(room);
-        await hub.PublishAsync(room, "bob", "before");
+        await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
+        await hub.PublishAsync(room, "bob", "before").DefaultTimeout();
 
-        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
-        await hub.PublishAsync(room, "bob", "after");
+        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
+        await hub.PublishAsync(room, "bob", "after").DefaultTimeout();
 
         var own = await ReadAsync(member.Events, 2);
         Assert.Equal((RoomEventKind.Joined, "ann", 2L), (own[0].Kind, own[0].Sender, own[0].Sequence));
@@ -266,10 +266,10 @@ public abstract class BroadcastHubContractTests
         var room = Rooms.Unique();
         for (var i = 0; i < 4; i++)
         {
-            await hub.PublishAsync(room, "bob", $"m{i}");
+            await hub.PublishAsync(room, "bob", $"m{i}").DefaultTimeout();
         }
 
-        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann", AfterSequence = 2 });
+        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann", AfterSequence = 2 }).DefaultTimeout();
 
         var events = await ReadAsync(member.Events, 3);
         AssertConsecutive(events, 3);
@@ -281,11 +281,11 @@ public abstract class BroadcastHubContractTests
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await using var watcher = await hub.SubscribeAsync(room);
-        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
-        await hub.PublishAsync(room, "ann", "bye");
+        await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
+        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "bye").DefaultTimeout();
 
-        await member.LeaveAsync();
+        await member.LeaveAsync().DefaultTimeout();
 
         var own = new List<RoomEvent>();
         await foreach (var item in member.Events.ReadAllAsync().WithCancellation(new CancellationTokenSource(TimeoutExtensions.Timeout).Token))
@@ -296,8 +296,8 @@ public abstract class BroadcastHubContractTests
         Assert.Equal([RoomEventKind.Joined, RoomEventKind.Message, RoomEventKind.Left], own.Select(e => e.Kind));
         var seen = await ReadAsync(watcher.Events, 3);
         Assert.Equal((RoomEventKind.Left, "ann"), (seen[2].Kind, seen[2].Sender));
-        await member.DisposeAsync();
-        await hub.PublishAsync(room, "bob", "still here");
+        await member.DisposeAsync().DefaultTimeout();
+        await hub.PublishAsync(room, "bob", "still here").DefaultTimeout();
         var next = await ReadAsync(watcher.Events, 1);
         Assert.Equal("still here", next[0].Text);
     }
@@ -307,12 +307,12 @@ public abstract class BroadcastHubContractTests
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await using var watcher = await hub.SubscribeAsync(room);
-        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
+        await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
+        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
 
-        await member.DisposeAsync();
-        await member.DisposeAsync();
-        await hub.PublishAsync(room, "bob", "after");
+        await member.DisposeAsync().DefaultTimeout();
+        await member.DisposeAsync().DefaultTimeout();
+        await hub.PublishAsync(room, "bob", "after").DefaultTimeout();
 
         var seen = await ReadAsync(watcher.Events, 3);
         Assert.Equal([RoomEventKind.Joined, RoomEventKind.Left, RoomEventKind.Message], seen.Select(e => e.Kind));
@@ -328,13 +328,13 @@ public abstract class BroadcastHubContractTests
             o.SlowSubscriberPolicy = SlowSubscriberPolicy.Disconnect;
         });
         var room = Rooms.Unique();
-        await using var slow = await hub.SubscribeAsync(room);
-        await using var fast = await hub.SubscribeAsync(room);
+        await using var slow = await hub.SubscribeAsync(room).DefaultTimeout();
+        await using var fast = await hub.SubscribeAsync(room).DefaultTimeout();
         var fastEvents = new List<RoomEvent>();
 
         for (var i = 0; i < 50; i++)
         {
-            await hub.PublishAsync(room, "pub", "x");
+            await hub.PublishAsync(room, "pub", "x").DefaultTimeout();
             fastEvents.AddRange(await ReadAsync(fast.Events, 1));
         }
 
@@ -355,16 +355,16 @@ public abstract class BroadcastHubContractTests
             o.SlowSubscriberPolicy = SlowSubscriberPolicy.DropOldest;
         });
         var room = Rooms.Unique();
-        await using var slow = await hub.SubscribeAsync(room);
+        await using var slow = await hub.SubscribeAsync(room).DefaultTimeout();
 
         for (var i = 0; i < 50; i++)
         {
-            await hub.PublishAsync(room, "pub", "x");
+            await hub.PublishAsync(room, "pub", "x").DefaultTimeout();
         }
 
         var buffered = await ReadAsync(slow.Events, 8);
         AssertConsecutive(buffered, 43);
-        await hub.PublishAsync(room, "pub", "live");
+        await hub.PublishAsync(room, "pub", "live").DefaultTimeout();
         var next = await ReadAsync(slow.Events, 1);
         Assert.Equal(51, next[0].Sequence);
     }
@@ -374,14 +374,14 @@ public abstract class BroadcastHubContractTests
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        var subscription = await hub.SubscribeAsync(room);
+        var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
         using var cts = new CancellationTokenSource();
 
         var pending = subscription.Events.WaitToReadAsync(cts.Token).AsTask();
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending).DefaultTimeout();
-        await subscription.DisposeAsync();
+        await subscription.DisposeAsync().DefaultTimeout();
         Assert.False(await subscription.Events.WaitToReadAsync().AsTask().DefaultTimeout());
     }
 
@@ -389,11 +389,11 @@ public abstract class BroadcastHubContractTests
     public async Task DisposeAsync_WhileReaderWaits_ReaderCompletes()
     {
         var hub = CreateHub();
-        var subscription = await hub.SubscribeAsync(Rooms.Unique());
+        var subscription = await hub.SubscribeAsync(Rooms.Unique()).DefaultTimeout();
 
         var pending = subscription.Events.WaitToReadAsync().AsTask();
         Assert.False(pending.IsCompleted);
-        await subscription.DisposeAsync();
+        await subscription.DisposeAsync().DefaultTimeout();
 
         Assert.False(await pending.DefaultTimeout());
     }

@@ -38,6 +38,7 @@ public sealed class EmbeddingAuthTests
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, spoofed.StatusCode);
         Assert.Equal(1, reply.Sequence);
+        await app.StopAsync().DefaultTimeout();
     }
 
     [Fact]

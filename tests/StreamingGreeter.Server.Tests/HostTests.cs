@@ -186,7 +186,7 @@ public sealed class HostTests
         await Task.WhenAll(publishers).DefaultTimeout();
 
         // The hub outlives the stopped server until disposal: read its history for the room.
-        await using var history = await server.Hub.SubscribeAsync(room, new StreamingGreeter.Hub.SubscribeOptions { Epoch = "none" });
+        await using var history = await server.Hub.SubscribeAsync(room, new StreamingGreeter.Hub.SubscribeOptions { Epoch = "none" }).DefaultTimeout();
         var retained = new HashSet<long>();
         while (history.Events.TryRead(out var item))
         {

@@ -173,8 +173,15 @@ public sealed class ProcessTests(ITestOutputHelper output)
             return false;
         }
 
-        check.StandardError.ReadToEnd();
-        return check.WaitForExit(TimeSpan.FromSeconds(30)) && check.ExitCode == 0;
+        // Drained so a long traceback cannot fill the pipe; the wait itself is what is bounded.
+        _ = check.StandardError.ReadToEndAsync();
+        if (!check.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            check.Kill(entireProcessTree: true);
+            return false;
+        }
+
+        return check.ExitCode == 0;
     }
 
     private static bool IsListening(int port)
