@@ -116,7 +116,7 @@ public sealed class TcpProxy : IAsyncDisposable
         Cut();
         try
         {
-            await _accepting;
+            await _accepting.DefaultTimeout();
         }
         catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
         {

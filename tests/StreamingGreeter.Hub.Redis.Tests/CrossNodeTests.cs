@@ -17,11 +17,11 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     {
         foreach (var hub in _hubs)
         {
-            await hub.DisposeAsync();
+            await hub.DisposeAsync().DefaultTimeout();
         }
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Publish_ConcurrentPublishersOnTwoNodes_EverySubscriberOnEitherNodeSeesOneOrder()
     {
         const int publishersPerNode = 2;
@@ -41,7 +41,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         {
             for (var i = 0; i < perPublisher; i++)
             {
-                await node.PublishAsync(room, $"n{n}p{p}", i.ToString(CultureInfo.InvariantCulture));
+                await node.PublishAsync(room, $"n{n}p{p}", i.ToString(CultureInfo.InvariantCulture)).DefaultTimeout();
             }
         })))).DefaultTimeout(TimeSpan.FromSeconds(45));
 
@@ -61,11 +61,11 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(publishersPerNode * 2, seen[0].Select(e => e.Sender).Distinct().Count());
         foreach (var subscription in subscriptions)
         {
-            await subscription.DisposeAsync();
+            await subscription.DisposeAsync().DefaultTimeout();
         }
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_ResumeOnOtherNodeWhileFirstPublishes_NoGapAndNoDuplicate()
     {
         const int total = 1500;
@@ -81,7 +81,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         {
             for (var i = 1; i <= total; i++)
             {
-                var result = await first.PublishAsync(room, "pub", i.ToString(CultureInfo.InvariantCulture));
+                var result = await first.PublishAsync(room, "pub", i.ToString(CultureInfo.InvariantCulture)).DefaultTimeout();
                 Volatile.Write(ref published, result.Sequence);
                 if (i == total / 4)
                 {
@@ -92,7 +92,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
 
         await quarter.Task.DefaultTimeout();
         var seenBefore = await ReadAsync(before.Events, total / 4);
-        await before.DisposeAsync();
+        await before.DisposeAsync().DefaultTimeout();
         var last = seenBefore[^1];
         await using var after = await second.SubscribeAsync(room, new SubscribeOptions { AfterSequence = last.Sequence, Epoch = last.Epoch }).DefaultTimeout();
         await publisher.DefaultTimeout(TimeSpan.FromSeconds(45));
@@ -106,7 +106,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.False(after.Events.TryRead(out _));
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Member_JoinsOnOneNode_OtherNodeSeesJoinedMessageAndLeftInOrder()
     {
         var first = CreateNode();
@@ -123,10 +123,10 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.False(await member.Events.WaitToReadAsync().AsTask().DefaultTimeout());
         var seen = await ReadAsync(watcher.Events, 3);
         Assert.Equal(own.Select(e => (e.Kind, e.Sequence)), seen.Select(e => (e.Kind, e.Sequence)));
-        await member.DisposeAsync();
+        await member.DisposeAsync().DefaultTimeout();
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Member_JoinsWhileOtherNodePublishes_OwnJoinedIsFirstEventThenNoGap()
     {
         var first = CreateNode();
@@ -138,7 +138,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         {
             while (!stop.IsCancellationRequested)
             {
-                await first.PublishAsync(room, "pub", "x");
+                await first.PublishAsync(room, "pub", "x").DefaultTimeout();
                 publishing.TrySetResult();
             }
         });
@@ -156,7 +156,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         await publisher.DefaultTimeout();
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_ManySubscribersOnTwoNodes_OneRedisSubscriptionPerNodeServesThemAll()
     {
         const int perNode = 20;
@@ -185,11 +185,11 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal([perNode, perNode], nodes.Select(n => n.SubscriberCount));
         foreach (var subscription in subscriptions)
         {
-            await subscription.DisposeAsync();
+            await subscription.DisposeAsync().DefaultTimeout();
         }
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task IdleRoom_AfterIdleTimeout_NodeReleasesItAndRedisKeysExpire()
     {
         var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(1));
@@ -206,7 +206,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(2, await db.KeyExistsAsync(keys).DefaultTimeout());
         Assert.Equal(1, await server.SubscriptionSubscriberCountAsync(channel).DefaultTimeout());
 
-        await subscription.DisposeAsync();
+        await subscription.DisposeAsync().DefaultTimeout();
 
         await Wait.UntilAsync(() => node.RoomCount == 0, () => $"{node.RoomCount} rooms still open on the node");
         await Wait.UntilAsync(() => server.SubscriptionSubscriberCount(channel) == 0, () => "the node still subscribes to the room's channel");
@@ -216,7 +216,7 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.NotEqual(subscription.Epoch, again.Epoch);
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_RoomWithSubscribersAndNoPublishes_KeysKeptPastExpiry()
     {
         var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(1));

@@ -24,7 +24,7 @@ public sealed class RedisBroadcastHubContractTests(RedisFixture redis) : Broadca
     {
         foreach (var hub in _hubs)
         {
-            await hub.DisposeAsync();
+            await hub.DisposeAsync().DefaultTimeout();
         }
     }
 }

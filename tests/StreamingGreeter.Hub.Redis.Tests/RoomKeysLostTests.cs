@@ -20,16 +20,16 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
     {
         foreach (var hub in _hubs)
         {
-            await hub.DisposeAsync();
+            await hub.DisposeAsync().DefaultTimeout();
         }
 
         if (_inspector is not null)
         {
-            await _inspector.DisposeAsync();
+            await _inspector.DisposeAsync().DefaultTimeout();
         }
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Publish_MetaKeyDeleted_NextPublishKeepsEpochAtNextSequenceAndResumeGetsExactlyIt()
     {
         var node = CreateNode();
@@ -57,7 +57,7 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(5, next.Sequence);
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_MetaKeyDeletedWhileOpenOnNode_SubscriberGetsNextEventsWithNoGapOrDuplicate()
     {
         var watching = CreateNode();
@@ -87,7 +87,7 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         Assert.False(subscription.Events.Completion.IsCompleted);
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Subscribe_MetaKeyDeletedBeforeRoomOpensOnNode_OpensAtSameEpochWithHistory()
     {
         var publisher = CreateNode();
@@ -110,7 +110,7 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(["m2", "m3", "m4"], events.Select(e => e.Text));
     }
 
-    [SkippableTheory(Timeout = 60_000)]
+    [SkippableTheory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Subscribe_RoomRestartsInRedisWhileOpenOnNode_StreamEndsUnavailableAndResumeGetsNewEpoch(bool logEmptiedNotDeleted)
@@ -143,14 +143,14 @@ public sealed class RoomKeysLostTests(RedisFixture redis) : IAsyncLifetime
         Assert.NotEqual(subscription.Epoch, restarted.Epoch);
         var ended = await Assert.ThrowsAsync<HubUnavailableException>(() => subscription.Events.Completion).DefaultTimeout();
         Assert.Contains("was reset in Redis", ended.Message, StringComparison.Ordinal);
-        await subscription.DisposeAsync();
+        await subscription.DisposeAsync().DefaultTimeout();
         await using var resumed = await watching.SubscribeAsync(room, new SubscribeOptions { AfterSequence = before[^1].Sequence, Epoch = before[^1].Epoch }).DefaultTimeout();
         Assert.Equal(restarted.Epoch, resumed.Epoch);
         var events = await ReadAsync(resumed.Events, 1);
         Assert.Equal(("again", 1L, restarted.Epoch), (events[0].Text, events[0].Sequence, events[0].Epoch));
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Publish_RedisRefusesScript_FailsAsErrorNotUnavailableWritesNothingAndWarnsOnce()
     {
         var logger = new RecordingLogger();

@@ -11,7 +11,7 @@ namespace StreamingGreeter.Hub.Redis.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class ServerNodeTests(RedisFixture redis)
 {
-    [SkippableFact(Timeout = 120_000)]
+    [SkippableFact]
     public async Task Subscribe_NodeKilled_RoundRobinClientResumesOnOtherNodeWithNoGapOrDuplicate()
     {
         const int total = 60;
@@ -89,7 +89,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
         await survivor.Log.WaitForTextAsync($"Subscribed to room {room} after sequence {half}");
     }
 
-    [SkippableFact(Timeout = 120_000)]
+    [SkippableFact]
     public async Task RedisStoppedAndRestarted_StreamsEndUnavailableHealthFollowsAndPublishingResumes()
     {
         await using var own = await RedisServer.StartAsync();
@@ -143,7 +143,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
         Assert.False(node.Log.Contains("[ERR]"), node.Transcript);
     }
 
-    [SkippableFact(Timeout = 120_000)]
+    [SkippableFact]
     public async Task Start_RedisNotRunning_NotServingAndUnavailableUntilRedisAnswers()
     {
         await using var own = await RedisServer.StartAsync();
@@ -163,7 +163,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
         Assert.Equal(1, published.Sequence);
     }
 
-    [SkippableFact(Timeout = 60_000)]
+    [SkippableFact]
     public async Task Room_LastSubscriberGoneOnEveryNode_ChannelReleasedAndKeysExpire()
     {
         await using var first = await RedisNodes.StartNodeAsync(redis.Server, "--Hub:IdleRoomTimeout", "00:00:01");

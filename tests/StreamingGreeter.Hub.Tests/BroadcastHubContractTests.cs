@@ -8,14 +8,14 @@ public abstract class BroadcastHubContractTests
 {
     protected abstract IBroadcastHub CreateHub(Action<BroadcastHubOptions>? configure = null);
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Publish_NoSubscriber_SequenceStartsAtOneAndGrowsByOne()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
 
-        var first = await hub.PublishAsync(room, "ann", "one");
-        var second = await hub.PublishAsync(room, "ann", "two");
+        var first = await hub.PublishAsync(room, "ann", "one").DefaultTimeout();
+        var second = await hub.PublishAsync(room, "ann", "two").DefaultTimeout();
 
         Assert.Equal(1, first.Sequence);
         Assert.Equal(2, second.Sequence);
@@ -23,7 +23,7 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(first.Epoch, second.Epoch);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Publish_ConcurrentPublishers_EverySubscriberSeesOneOrderWithNoGap()
     {
         const int publishers = 4;
@@ -41,7 +41,7 @@ public abstract class BroadcastHubContractTests
         {
             for (var i = 0; i < perPublisher; i++)
             {
-                await hub.PublishAsync(room, $"p{p}", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await hub.PublishAsync(room, $"p{p}", i.ToString(System.Globalization.CultureInfo.InvariantCulture)).DefaultTimeout();
             }
         }))).DefaultTimeout();
 
@@ -59,11 +59,11 @@ public abstract class BroadcastHubContractTests
 
         foreach (var subscription in subscriptions)
         {
-            await subscription.DisposeAsync();
+            await subscription.DisposeAsync().DefaultTimeout();
         }
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AfterSequenceWhileOthersPublish_NoGapAndNoDuplicateAtSeam()
     {
         const int total = 3000;
@@ -80,7 +80,7 @@ public abstract class BroadcastHubContractTests
         {
             for (var i = 0; i < total; i++)
             {
-                var result = await hub.PublishAsync(room, "pub", "x");
+                var result = await hub.PublishAsync(room, "pub", "x").DefaultTimeout();
                 Volatile.Write(ref published, result.Sequence);
                 if (i == total / 3)
                 {
@@ -100,7 +100,7 @@ public abstract class BroadcastHubContractTests
         Assert.False(subscription.Events.TryRead(out _));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_SameEpoch_ReplaysOnlyAfterSequence()
     {
         var hub = CreateHub();
@@ -108,10 +108,10 @@ public abstract class BroadcastHubContractTests
         PublishResult last = default;
         for (var i = 0; i < 5; i++)
         {
-            last = await hub.PublishAsync(room, "ann", $"m{i}");
+            last = await hub.PublishAsync(room, "ann", $"m{i}").DefaultTimeout();
         }
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 3, Epoch = last.Epoch });
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 3, Epoch = last.Epoch }).DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 2);
         Assert.Equal([4L, 5L], events.Select(e => e.Sequence));
@@ -119,138 +119,138 @@ public abstract class BroadcastHubContractTests
         Assert.Equal(last.Epoch, subscription.Epoch);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_OtherEpoch_IgnoresAfterSequenceAndReplaysAllRetained()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
         for (var i = 0; i < 5; i++)
         {
-            await hub.PublishAsync(room, "ann", $"m{i}");
+            await hub.PublishAsync(room, "ann", $"m{i}").DefaultTimeout();
         }
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 4, Epoch = "an-epoch-from-before" });
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 4, Epoch = "an-epoch-from-before" }).DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 5);
         AssertConsecutive(events, 1);
         Assert.NotEqual("an-epoch-from-before", subscription.Epoch);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AfterSequenceZero_StartsLive()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await hub.PublishAsync(room, "ann", "old");
+        await hub.PublishAsync(room, "ann", "old").DefaultTimeout();
 
-        await using var subscription = await hub.SubscribeAsync(room);
-        await hub.PublishAsync(room, "ann", "new");
+        await using var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "new").DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 1);
         Assert.Equal("new", events[0].Text);
         Assert.Equal(2, events[0].Sequence);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AfterSequenceZeroWithTheRoomsEpoch_ReplaysAllRetained()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        var first = await hub.PublishAsync(room, "ann", "m1");
-        await hub.PublishAsync(room, "ann", "m2");
+        var first = await hub.PublishAsync(room, "ann", "m1").DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m2").DefaultTimeout();
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 0, Epoch = first.Epoch });
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 0, Epoch = first.Epoch }).DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 2);
         Assert.Equal(["m1", "m2"], events.Select(e => e.Text));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task StartSequence_Live_IsTheRoomsLastSequenceAndResumingThereMissesNothing()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await using (var empty = await hub.SubscribeAsync(room))
+        await using (var empty = await hub.SubscribeAsync(room).DefaultTimeout())
         {
             Assert.Equal(0, empty.StartSequence);
         }
 
         for (var i = 1; i <= 3; i++)
         {
-            await hub.PublishAsync(room, "ann", $"m{i}");
+            await hub.PublishAsync(room, "ann", $"m{i}").DefaultTimeout();
         }
 
-        var subscription = await hub.SubscribeAsync(room);
+        var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
         Assert.Equal(3, subscription.StartSequence);
         // The call breaks before any event arrived; meanwhile two more are published.
-        await subscription.DisposeAsync();
-        await hub.PublishAsync(room, "ann", "m4");
-        await hub.PublishAsync(room, "ann", "m5");
+        await subscription.DisposeAsync().DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m4").DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m5").DefaultTimeout();
 
-        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch });
+        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch }).DefaultTimeout();
         var events = await ReadAsync(resumed.Events, 2);
         Assert.Equal(["m4", "m5"], events.Select(e => e.Text));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task StartSequence_EmptyRoom_ResumingWithItsEpochGetsTheFirstEvents()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        var subscription = await hub.SubscribeAsync(room);
-        await subscription.DisposeAsync();
-        await hub.PublishAsync(room, "ann", "m1");
+        var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
+        await subscription.DisposeAsync().DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m1").DefaultTimeout();
 
-        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch });
+        await using var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = subscription.StartSequence, Epoch = subscription.Epoch }).DefaultTimeout();
 
         var events = await ReadAsync(resumed.Events, 1);
         Assert.Equal((1L, "m1"), (events[0].Sequence, events[0].Text));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task StartSequence_Replaying_EveryEventAfterItFollowsTheReplay()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
         for (var i = 1; i <= 4; i++)
         {
-            await hub.PublishAsync(room, "ann", $"m{i}");
+            await hub.PublishAsync(room, "ann", $"m{i}").DefaultTimeout();
         }
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 1 });
-        await hub.PublishAsync(room, "ann", "m5");
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 1 }).DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "m5").DefaultTimeout();
 
         Assert.Equal(4, subscription.StartSequence);
         var events = await ReadAsync(subscription.Events, 4);
         AssertConsecutive(events, 2);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_HistoryShorterThanGap_ReplaysWhatIsRetainedAndShowsTheJump()
     {
         var hub = CreateHub(o => o.HistorySize = 10);
         var room = Rooms.Unique();
         for (var i = 0; i < 30; i++)
         {
-            await hub.PublishAsync(room, "ann", "x");
+            await hub.PublishAsync(room, "ann", "x").DefaultTimeout();
         }
 
-        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 5 });
+        await using var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 5 }).DefaultTimeout();
 
         var events = await ReadAsync(subscription.Events, 10);
         AssertConsecutive(events, 21);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AsMember_OwnJoinedIsFirstLiveEvent()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await using var watcher = await hub.SubscribeAsync(room);
-        await hub.PublishAsync(room, "bob", "before");
+        await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
+        await hub.PublishAsync(room, "bob", "before").DefaultTimeout();
 
-        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
-        await hub.PublishAsync(room, "bob", "after");
+        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
+        await hub.PublishAsync(room, "bob", "after").DefaultTimeout();
 
         var own = await ReadAsync(member.Events, 2);
         Assert.Equal((RoomEventKind.Joined, "ann", 2L), (own[0].Kind, own[0].Sender, own[0].Sequence));
@@ -259,33 +259,33 @@ public abstract class BroadcastHubContractTests
         Assert.Equal([RoomEventKind.Message, RoomEventKind.Joined, RoomEventKind.Message], seen.Select(e => e.Kind));
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Subscribe_AsMemberResuming_ReplaysMissedEventsThenOwnJoined()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
         for (var i = 0; i < 4; i++)
         {
-            await hub.PublishAsync(room, "bob", $"m{i}");
+            await hub.PublishAsync(room, "bob", $"m{i}").DefaultTimeout();
         }
 
-        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann", AfterSequence = 2 });
+        await using var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann", AfterSequence = 2 }).DefaultTimeout();
 
         var events = await ReadAsync(member.Events, 3);
         AssertConsecutive(events, 3);
         Assert.Equal(RoomEventKind.Joined, events[^1].Kind);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task LeaveAsync_Member_OwnLeftIsLastEventAndEventsComplete()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await using var watcher = await hub.SubscribeAsync(room);
-        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
-        await hub.PublishAsync(room, "ann", "bye");
+        await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
+        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "bye").DefaultTimeout();
 
-        await member.LeaveAsync();
+        await member.LeaveAsync().DefaultTimeout();
 
         var own = new List<RoomEvent>();
         await foreach (var item in member.Events.ReadAllAsync().WithCancellation(new CancellationTokenSource(TimeoutExtensions.Timeout).Token))
@@ -296,30 +296,30 @@ public abstract class BroadcastHubContractTests
         Assert.Equal([RoomEventKind.Joined, RoomEventKind.Message, RoomEventKind.Left], own.Select(e => e.Kind));
         var seen = await ReadAsync(watcher.Events, 3);
         Assert.Equal((RoomEventKind.Left, "ann"), (seen[2].Kind, seen[2].Sender));
-        await member.DisposeAsync();
-        await hub.PublishAsync(room, "bob", "still here");
+        await member.DisposeAsync().DefaultTimeout();
+        await hub.PublishAsync(room, "bob", "still here").DefaultTimeout();
         var next = await ReadAsync(watcher.Events, 1);
         Assert.Equal("still here", next[0].Text);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task DisposeAsync_Member_OthersSeeLeftOnce()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        await using var watcher = await hub.SubscribeAsync(room);
-        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
+        await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
+        var member = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
 
-        await member.DisposeAsync();
-        await member.DisposeAsync();
-        await hub.PublishAsync(room, "bob", "after");
+        await member.DisposeAsync().DefaultTimeout();
+        await member.DisposeAsync().DefaultTimeout();
+        await hub.PublishAsync(room, "bob", "after").DefaultTimeout();
 
         var seen = await ReadAsync(watcher.Events, 3);
         Assert.Equal([RoomEventKind.Joined, RoomEventKind.Left, RoomEventKind.Message], seen.Select(e => e.Kind));
         AssertConsecutive(seen, 1);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task SlowSubscriber_Disconnect_FailsAfterItsBufferWhileOthersGetEverything()
     {
         var hub = CreateHub(o =>
@@ -328,13 +328,13 @@ public abstract class BroadcastHubContractTests
             o.SlowSubscriberPolicy = SlowSubscriberPolicy.Disconnect;
         });
         var room = Rooms.Unique();
-        await using var slow = await hub.SubscribeAsync(room);
-        await using var fast = await hub.SubscribeAsync(room);
+        await using var slow = await hub.SubscribeAsync(room).DefaultTimeout();
+        await using var fast = await hub.SubscribeAsync(room).DefaultTimeout();
         var fastEvents = new List<RoomEvent>();
 
         for (var i = 0; i < 50; i++)
         {
-            await hub.PublishAsync(room, "pub", "x");
+            await hub.PublishAsync(room, "pub", "x").DefaultTimeout();
             fastEvents.AddRange(await ReadAsync(fast.Events, 1));
         }
 
@@ -346,7 +346,7 @@ public abstract class BroadcastHubContractTests
         Assert.Contains("buffer of 8 events", failure.Message, StringComparison.Ordinal);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task SlowSubscriber_DropOldest_StaysSubscribedAndSeesTheJump()
     {
         var hub = CreateHub(o =>
@@ -355,45 +355,45 @@ public abstract class BroadcastHubContractTests
             o.SlowSubscriberPolicy = SlowSubscriberPolicy.DropOldest;
         });
         var room = Rooms.Unique();
-        await using var slow = await hub.SubscribeAsync(room);
+        await using var slow = await hub.SubscribeAsync(room).DefaultTimeout();
 
         for (var i = 0; i < 50; i++)
         {
-            await hub.PublishAsync(room, "pub", "x");
+            await hub.PublishAsync(room, "pub", "x").DefaultTimeout();
         }
 
         var buffered = await ReadAsync(slow.Events, 8);
         AssertConsecutive(buffered, 43);
-        await hub.PublishAsync(room, "pub", "live");
+        await hub.PublishAsync(room, "pub", "live").DefaultTimeout();
         var next = await ReadAsync(slow.Events, 1);
         Assert.Equal(51, next[0].Sequence);
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task Events_ReadCancelled_ThrowsAndSubscriptionCanBeDisposed()
     {
         var hub = CreateHub();
         var room = Rooms.Unique();
-        var subscription = await hub.SubscribeAsync(room);
+        var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
         using var cts = new CancellationTokenSource();
 
         var pending = subscription.Events.WaitToReadAsync(cts.Token).AsTask();
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending).DefaultTimeout();
-        await subscription.DisposeAsync();
+        await subscription.DisposeAsync().DefaultTimeout();
         Assert.False(await subscription.Events.WaitToReadAsync().AsTask().DefaultTimeout());
     }
 
-    [SkippableFact(Timeout = 30_000)]
+    [SkippableFact]
     public async Task DisposeAsync_WhileReaderWaits_ReaderCompletes()
     {
         var hub = CreateHub();
-        var subscription = await hub.SubscribeAsync(Rooms.Unique());
+        var subscription = await hub.SubscribeAsync(Rooms.Unique()).DefaultTimeout();
 
         var pending = subscription.Events.WaitToReadAsync().AsTask();
         Assert.False(pending.IsCompleted);
-        await subscription.DisposeAsync();
+        await subscription.DisposeAsync().DefaultTimeout();
 
         Assert.False(await pending.DefaultTimeout());
     }

@@ -34,7 +34,7 @@ public sealed class HubMemoryTests
             attempted += text.Length * sizeof(char);
             try
             {
-                await hub.PublishAsync($"room-{i % 1000}", "flooder", text);
+                await hub.PublishAsync($"room-{i % 1000}", "flooder", text).DefaultTimeout();
             }
             catch (RetainedBytesLimitExceededException)
             {
@@ -56,7 +56,7 @@ public sealed class HubMemoryTests
         using var hub = new InMemoryBroadcastHub(new BroadcastHubOptions());
         for (var i = 0; i < 10_000; i++)
         {
-            await hub.PublishAsync($"room-{i}", "a", "x");
+            await hub.PublishAsync($"room-{i}", "a", "x").DefaultTimeout();
         }
 
         var grown = GC.GetTotalMemory(forceFullCollection: true) - before;

@@ -24,7 +24,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     {
         for (var i = 0; i < count; i++)
         {
-            await hub.PublishAsync(subscription.Room, "ann", text);
+            await hub.PublishAsync(subscription.Room, "ann", text).DefaultTimeout();
         }
 
         return Drain(subscription).Count;
@@ -52,7 +52,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         return hub;
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact]
     public async Task SubscribeAndDispose_TenThousandCycles_LeaveNoRoomOrSubscriber()
     {
         var hub = Create();
@@ -60,10 +60,10 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
 
         for (var i = 0; i < 10_000; i++)
         {
-            var own = await hub.SubscribeAsync($"cycle-{i}");
-            var member = await hub.SubscribeAsync(shared, new SubscribeOptions { Member = $"m{i}" });
-            await own.DisposeAsync();
-            await member.DisposeAsync();
+            var own = await hub.SubscribeAsync($"cycle-{i}").DefaultTimeout();
+            var member = await hub.SubscribeAsync(shared, new SubscribeOptions { Member = $"m{i}" }).DefaultTimeout();
+            await own.DisposeAsync().DefaultTimeout();
+            await member.DisposeAsync().DefaultTimeout();
         }
 
         // Only the shared room remains, for its retained JOINED and LEFT events.
@@ -79,14 +79,14 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     {
         var hub = Create(o => o.HistorySize = 0);
         var room = Rooms.Unique();
-        var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" });
-        await hub.PublishAsync(room, "ann", "hi");
+        var subscription = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
+        await hub.PublishAsync(room, "ann", "hi").DefaultTimeout();
         Assert.Equal(1, hub.RoomCount);
 
-        await subscription.DisposeAsync();
+        await subscription.DisposeAsync().DefaultTimeout();
 
         Assert.Equal(0, hub.RoomCount);
-        var again = await hub.PublishAsync(room, "ann", "again");
+        var again = await hub.PublishAsync(room, "ann", "again").DefaultTimeout();
         Assert.Equal(1, again.Sequence);
         Assert.NotEqual(subscription.Epoch, again.Epoch);
         Assert.Equal(0, hub.RoomCount);
@@ -97,12 +97,12 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     {
         var hub = Create(o => o.IdleRoomTimeout = TimeSpan.FromMinutes(5));
         var room = Rooms.Unique();
-        var first = await hub.PublishAsync(room, "ann", "kept");
+        var first = await hub.PublishAsync(room, "ann", "kept").DefaultTimeout();
 
         _time.Advance(TimeSpan.FromMinutes(4));
         hub.RemoveExpiredRooms();
         Assert.Equal(1, hub.RoomCount);
-        await using (var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 0, Epoch = "old" }))
+        await using (var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 0, Epoch = "old" }).DefaultTimeout())
         {
             Assert.Equal(first.Epoch, resumed.Epoch);
             Assert.True(resumed.Events.TryRead(out var replayed));
@@ -114,7 +114,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         hub.RemoveExpiredRooms();
 
         Assert.Equal(0, hub.RoomCount);
-        var after = await hub.PublishAsync(room, "ann", "fresh");
+        var after = await hub.PublishAsync(room, "ann", "fresh").DefaultTimeout();
         Assert.Equal(1, after.Sequence);
         Assert.NotEqual(first.Epoch, after.Epoch);
     }
@@ -124,13 +124,13 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     {
         var hub = Create(o => o.IdleRoomTimeout = TimeSpan.FromMinutes(1));
         var room = Rooms.Unique();
-        await using var subscription = await hub.SubscribeAsync(room);
+        await using var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
 
         _time.Advance(TimeSpan.FromHours(1));
         hub.RemoveExpiredRooms();
 
         Assert.Equal(1, hub.RoomCount);
-        await hub.PublishAsync(room, "ann", "x");
+        await hub.PublishAsync(room, "ann", "x").DefaultTimeout();
         Assert.True(subscription.Events.TryRead(out _));
     }
 
@@ -143,17 +143,17 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         PublishResult last = default;
         for (var i = 0; i < 5; i++)
         {
-            last = await hub.PublishAsync("v", "ann", $"kept {i}", victim);
+            last = await hub.PublishAsync("v", "ann", $"kept {i}", victim).DefaultTimeout();
         }
 
-        await hub.PublishAsync("f1", "mallory", "x", flooder);
-        await hub.PublishAsync("f2", "mallory", "x", flooder);
+        await hub.PublishAsync("f1", "mallory", "x", flooder).DefaultTimeout();
+        await hub.PublishAsync("f2", "mallory", "x", flooder).DefaultTimeout();
         _time.Advance(TimeSpan.FromSeconds(1));
-        var error = await Assert.ThrowsAsync<RoomLimitExceededException>(() => hub.PublishAsync("f3", "mallory", "x", flooder).AsTask());
+        var error = await Assert.ThrowsAsync<RoomLimitExceededException>(() => hub.PublishAsync("f3", "mallory", "x", flooder).AsTask()).DefaultTimeout();
 
         Assert.Equal("rooms", error.Reason);
         Assert.Contains("limit of 3 rooms (Hub:MaxRooms)", error.Message, StringComparison.Ordinal);
-        await using var resumed = await hub.SubscribeAsync("v", new SubscribeOptions { Epoch = last.Epoch });
+        await using var resumed = await hub.SubscribeAsync("v", new SubscribeOptions { Epoch = last.Epoch }).DefaultTimeout();
         Assert.Equal(["kept 0", "kept 1", "kept 2", "kept 3", "kept 4"], Drain(resumed).Select(static e => e.Text));
         Assert.Equal(3, hub.RoomCount);
     }
@@ -163,23 +163,23 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     {
         var hub = Create(o => o.MaxRoomsPerCaller = 2);
         var flooder = new SubscribeOptions { Caller = "flooder" };
-        var first = await hub.SubscribeAsync("f1", flooder);
-        await using var second = await hub.SubscribeAsync("f2", flooder);
+        var first = await hub.SubscribeAsync("f1", flooder).DefaultTimeout();
+        await using var second = await hub.SubscribeAsync("f2", flooder).DefaultTimeout();
 
-        var error = await Assert.ThrowsAsync<CallerRoomLimitExceededException>(() => hub.SubscribeAsync("f3", flooder).AsTask());
-        await Assert.ThrowsAsync<CallerRoomLimitExceededException>(() => hub.PublishAsync("f4", "m", "x", new PublishOptions { Caller = "flooder" }).AsTask());
+        var error = await Assert.ThrowsAsync<CallerRoomLimitExceededException>(() => hub.SubscribeAsync("f3", flooder).AsTask()).DefaultTimeout();
+        await Assert.ThrowsAsync<CallerRoomLimitExceededException>(() => hub.PublishAsync("f4", "m", "x", new PublishOptions { Caller = "flooder" }).AsTask()).DefaultTimeout();
 
         Assert.Equal("rooms_per_caller", error.Reason);
         Assert.Contains("caller flooder already created 2 rooms that still exist (Hub:MaxRoomsPerCaller)", error.Message, StringComparison.Ordinal);
         // Others are not held back, in new rooms or in the flooder's.
-        await using var other = await hub.SubscribeAsync("o1", new SubscribeOptions { Caller = "other" });
-        await using var joined = await hub.SubscribeAsync("f1", flooder);
+        await using var other = await hub.SubscribeAsync("o1", new SubscribeOptions { Caller = "other" }).DefaultTimeout();
+        await using var joined = await hub.SubscribeAsync("f1", flooder).DefaultTimeout();
         Assert.Equal(3, hub.RoomCount);
 
         // A room of its own that goes frees a place.
-        await first.DisposeAsync();
-        await joined.DisposeAsync();
-        await using var third = await hub.SubscribeAsync("f3", flooder);
+        await first.DisposeAsync().DefaultTimeout();
+        await joined.DisposeAsync().DefaultTimeout();
+        await using var third = await hub.SubscribeAsync("f3", flooder).DefaultTimeout();
     }
 
     [Fact]
@@ -190,10 +190,10 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         PublishResult last = default;
         for (var i = 0; i < 100; i++)
         {
-            last = await hub.PublishAsync("r", "ann", text);
+            last = await hub.PublishAsync("r", "ann", text).DefaultTimeout();
         }
 
-        await using var resumed = await hub.SubscribeAsync("r", new SubscribeOptions { Epoch = last.Epoch });
+        await using var resumed = await hub.SubscribeAsync("r", new SubscribeOptions { Epoch = last.Epoch }).DefaultTimeout();
         var kept = Drain(resumed).Select(static e => e.Sequence).ToList();
         Assert.InRange(hub.RetainedBytes, 1, 64 * 1024);
         Assert.InRange(kept.Count, 2, 99);
@@ -218,7 +218,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
             {
                 try
                 {
-                    await hub.PublishAsync($"r{room}", "ann", text);
+                    await hub.PublishAsync($"r{room}", "ann", text).DefaultTimeout();
                 }
                 catch (RetainedBytesLimitExceededException caught)
                 {
@@ -233,7 +233,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         Assert.Contains($"limit of {1 << 20} bytes of history (Hub:MaxRetainedBytes)", error.Message, StringComparison.Ordinal);
         Assert.InRange(hub.RetainedBytes, 1, 1 << 20);
         // The first room still has its newest events: nothing was taken from it to make room.
-        await using var resumed = await hub.SubscribeAsync("r0", new SubscribeOptions { Epoch = "other" });
+        await using var resumed = await hub.SubscribeAsync("r0", new SubscribeOptions { Epoch = "other" }).DefaultTimeout();
         Assert.Equal(30, Drain(resumed).Last().Sequence);
     }
 
@@ -248,7 +248,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         {
             try
             {
-                await hub.PublishAsync($"f{i % 10}", "m", text, flooder);
+                await hub.PublishAsync($"f{i % 10}", "m", text, flooder).DefaultTimeout();
             }
             catch (RetainedBytesLimitExceededException caught)
             {
@@ -261,7 +261,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         Assert.Equal("flooder", error.Caller);
         Assert.Contains("(Hub:MaxRetainedBytesPerCaller)", error.Message, StringComparison.Ordinal);
         Assert.InRange(hub.RetainedBytes, 1, 256 * 1024);
-        var accepted = await hub.PublishAsync("o", "ann", text, new PublishOptions { Caller = "other" });
+        var accepted = await hub.PublishAsync("o", "ann", text, new PublishOptions { Caller = "other" }).DefaultTimeout();
         Assert.Equal(1, accepted.Sequence);
     }
 
@@ -269,7 +269,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     public async Task MaxSubscriberBufferBytes_Reached_DisconnectsTheSubscriberAfterWhatWasBuffered()
     {
         var hub = Create(o => o.MaxSubscriberBufferBytes = 16 * 1024);
-        await using var subscription = await hub.SubscribeAsync("r");
+        await using var subscription = await hub.SubscribeAsync("r").DefaultTimeout();
         var text = new string('x', 1000);
         var buffered = await PublishUnreadAsync(hub, subscription, text, 10);
 
@@ -286,14 +286,14 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
             o.MaxSubscriberBufferBytes = 16 * 1024;
             o.SlowSubscriberPolicy = SlowSubscriberPolicy.DropOldest;
         });
-        await using var subscription = await hub.SubscribeAsync("r");
+        await using var subscription = await hub.SubscribeAsync("r").DefaultTimeout();
         var text = new string('x', 1000);
         var buffered = await PublishUnreadAsync(hub, subscription, text, 10);
 
         Assert.InRange(buffered, 1, 9);
         Assert.Equal(1, hub.SubscriberCount);
         // Read, the buffer has room again.
-        await hub.PublishAsync("r", "ann", text);
+        await hub.PublishAsync("r", "ann", text).DefaultTimeout();
         Assert.True(subscription.Events.TryRead(out var next));
         Assert.Equal(11, next.Sequence);
     }
@@ -302,31 +302,31 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     public async Task MaxRooms_AllRoomsSubscribed_ThrowsWithLimit()
     {
         var hub = Create(o => o.MaxRooms = 2);
-        await using var a = await hub.SubscribeAsync("a");
-        await using var b = await hub.SubscribeAsync("b");
+        await using var a = await hub.SubscribeAsync("a").DefaultTimeout();
+        await using var b = await hub.SubscribeAsync("b").DefaultTimeout();
 
-        var error = await Assert.ThrowsAsync<RoomLimitExceededException>(() => hub.PublishAsync("c", "ann", "x").AsTask());
+        var error = await Assert.ThrowsAsync<RoomLimitExceededException>(() => hub.PublishAsync("c", "ann", "x").AsTask()).DefaultTimeout();
 
         Assert.Equal(2, error.Limit);
         Assert.Equal("rooms", error.Reason);
         Assert.Contains("2 rooms", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1, (await hub.PublishAsync("a", "ann", "x")).Sequence);
+        Assert.Equal(1, (await hub.PublishAsync("a", "ann", "x").DefaultTimeout()).Sequence);
     }
 
     [Fact]
     public async Task SubscribeAsync_RoomAtSubscriberLimit_ThrowsWithLimitAndOtherRoomsStillWork()
     {
         var hub = Create(o => o.MaxSubscribersPerRoom = 2);
-        await using var first = await hub.SubscribeAsync("full");
-        await using var second = await hub.SubscribeAsync("full");
+        await using var first = await hub.SubscribeAsync("full").DefaultTimeout();
+        await using var second = await hub.SubscribeAsync("full").DefaultTimeout();
 
-        var error = await Assert.ThrowsAsync<SubscriberLimitExceededException>(() => hub.SubscribeAsync("full").AsTask());
+        var error = await Assert.ThrowsAsync<SubscriberLimitExceededException>(() => hub.SubscribeAsync("full").AsTask()).DefaultTimeout();
 
         Assert.Equal((2, "subscribers_per_room"), (error.Limit, error.Reason));
         Assert.Contains("2 subscribers", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, hub.SubscriberCount);
-        await second.DisposeAsync();
-        await using var third = await hub.SubscribeAsync("full");
+        await second.DisposeAsync().DefaultTimeout();
+        await using var third = await hub.SubscribeAsync("full").DefaultTimeout();
         Assert.Equal(2, hub.SubscriberCount);
     }
 
@@ -336,11 +336,11 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         var metrics = new HubMetrics();
         using var recorder = new MetricsRecorder(metrics.Meter);
         var dropping = Create(o => { o.SubscriberBufferCapacity = 2; o.SlowSubscriberPolicy = SlowSubscriberPolicy.DropOldest; }, metrics);
-        await using var slow = await dropping.SubscribeAsync("a");
-        await using var other = await dropping.SubscribeAsync("a");
+        await using var slow = await dropping.SubscribeAsync("a").DefaultTimeout();
+        await using var other = await dropping.SubscribeAsync("a").DefaultTimeout();
         for (var i = 0; i < 5; i++)
         {
-            await dropping.PublishAsync("a", "ann", "x");
+            await dropping.PublishAsync("a", "ann", "x").DefaultTimeout();
         }
 
         Assert.Equal(5, recorder["streaminggreeter.events.published"]);
@@ -350,10 +350,10 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         Assert.Equal(1, recorder["streaminggreeter.rooms"]);
 
         var disconnecting = Create(o => o.SubscriberBufferCapacity = 2, metrics);
-        await using var lagging = await disconnecting.SubscribeAsync("b");
+        await using var lagging = await disconnecting.SubscribeAsync("b").DefaultTimeout();
         for (var i = 0; i < 3; i++)
         {
-            await disconnecting.PublishAsync("b", "ann", "x");
+            await disconnecting.PublishAsync("b", "ann", "x").DefaultTimeout();
         }
 
         Assert.Equal(1, recorder["streaminggreeter.subscribers.disconnected"]);

@@ -17,7 +17,7 @@ namespace StreamingGreeter.Server.Tests;
 /// <summary>The Auth section: validated at start, keys from PEM files, greetings closed on request, tokens kept out of logs.</summary>
 public sealed class AuthConfigurationTests
 {
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [InlineData("Auth:Issuer=", "Auth:Issuer is required when Auth:Mode is Jwt")]
     [InlineData("Auth:Audience=", "Auth:Audience is required when Auth:Mode is Jwt")]
     [InlineData("Auth:SigningKey=", "Auth:SigningKey (an HMAC secret) or Auth:SigningKeyFile (an RSA or ECDSA public key in PEM) is required")]
@@ -37,7 +37,7 @@ public sealed class AuthConfigurationTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task ServerProcess_JwtWithoutIssuerAudienceOrKey_ExitsOneNamingEachKey()
     {
         await using var server = GreeterServer.StartProcess("--Auth:Mode=Jwt");
@@ -50,7 +50,7 @@ public sealed class AuthConfigurationTests
         Assert.Contains("Auth:SigningKey (an HMAC secret) or Auth:SigningKeyFile", server.Transcript, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Start_KeyFileNotPem_FailsNamingTheFile()
     {
         var file = Path.GetTempFileName();
@@ -69,7 +69,7 @@ public sealed class AuthConfigurationTests
         }
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [InlineData("RSA")]
     [InlineData("ECDSA")]
     public async Task PublicKeyFile_TokenSignedWithThePrivateKey_Accepted_HmacTokenRefused(string kind)
@@ -100,7 +100,7 @@ public sealed class AuthConfigurationTests
         }
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task RequireForGreetings_NoToken_Unauthenticated_WithToken_Greets()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings("Auth:RequireForGreetings=true"));
@@ -116,7 +116,7 @@ public sealed class AuthConfigurationTests
         Assert.Equal("Hello, World", reply.Message);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [InlineData("None", false)]
     [InlineData("Jwt", true)]
     public async Task AuthInterceptor_OnlyInTheCallPathWithJwt(string mode, bool expected)
@@ -131,7 +131,7 @@ public sealed class AuthConfigurationTests
         Assert.Equal(typeof(GreeterCallInterceptor), interceptors[0].Type);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task ModeNone_SenderIsWhateverTheClientSays_NoTokenNeeded()
     {
         await using var server = await TestServer.StartAsync();
@@ -144,7 +144,7 @@ public sealed class AuthConfigurationTests
         Assert.Equal("anyone", replayed.Sender);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task PublishRate_WithTokens_CountsPerNameNotPerAddress()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings("Greeter:PublishesPerSecond=3"));
@@ -169,7 +169,7 @@ public sealed class AuthConfigurationTests
         Assert.StartsWith("caller user ann exceeded", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task PublishRate_TokenWithSubOnly_CountsPerSub()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings("Greeter:PublishesPerSecond=3"));
@@ -197,7 +197,7 @@ public sealed class AuthConfigurationTests
         Assert.StartsWith("caller user u-17 exceeded", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Refusals_AreCountedByReason()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings());
@@ -229,7 +229,7 @@ public sealed class AuthConfigurationTests
         Assert.Equal(1, totals.GetValueOrDefault("permission_denied"));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Tokens_GoodAndBad_NeverAppearInTheLogs()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings(

@@ -13,7 +13,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
 
     public static TheoryData<string> RoomCalls => ["Chat", "Subscribe", "Publish"];
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [MemberData(nameof(RoomCalls))]
     public async Task RoomCall_NoToken_UnauthenticatedSayingSo(string call)
     {
@@ -23,7 +23,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.StartsWith("no token: ", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [MemberData(nameof(RoomCalls))]
     public async Task RoomCall_MalformedToken_UnauthenticatedSayingMalformed(string call)
     {
@@ -33,7 +33,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.StartsWith("malformed token", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_NotABearerToken_UnauthenticatedSayingSo()
     {
         var error = await CallAsync("Publish", new Metadata { { "authorization", "Basic YW5uOnNlY3JldA==" } });
@@ -42,7 +42,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.StartsWith("authorization metadata is not a bearer token", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [MemberData(nameof(RoomCalls))]
     public async Task RoomCall_SignedWithAnotherKey_UnauthenticatedBadSignature(string call)
     {
@@ -54,7 +54,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.StartsWith("bad signature", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_TamperedPayload_UnauthenticatedBadSignature()
     {
         var token = TestTokens.Create("ann", Rooms("*"));
@@ -69,7 +69,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.StartsWith("bad signature", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [MemberData(nameof(RoomCalls))]
     public async Task RoomCall_ExpiredToken_UnauthenticatedSayingWhen(string call)
     {
@@ -81,7 +81,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Matches(@"^token expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", error.Status.Detail);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_WrongAudience_UnauthenticatedNamingBoth()
     {
         var token = TestTokens.Create("ann", Rooms("*"), audience: "some-other-service");
@@ -92,7 +92,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal($"wrong audience: token is for \"some-other-service\", this server accepts \"{TestTokens.Audience}\"", error.Status.Detail);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_NoAudience_UnauthenticatedSayingItHasNone()
     {
         var token = TestTokens.Create("ann", Rooms("*"), audience: null);
@@ -103,7 +103,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal($"token has no audience (aud claim): this server accepts \"{TestTokens.Audience}\"", error.Status.Detail);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_WrongIssuer_UnauthenticatedNamingBoth()
     {
         var token = TestTokens.Create("ann", Rooms("*"), issuer: "https://evil.test");
@@ -114,7 +114,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal($"wrong issuer: token is from \"https://evil.test\", this server accepts \"{TestTokens.Issuer}\"", error.Status.Detail);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_TokenNamingNobody_Unauthenticated()
     {
         var token = TestTokens.Create(name: null, Rooms("*"));
@@ -125,7 +125,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal("token names nobody: it has neither a name nor a sub claim", error.Status.Detail);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [MemberData(nameof(RoomCalls))]
     public async Task RoomCall_NameOverTheLimit_UnauthenticatedNamingClaimAndLimit(string call)
     {
@@ -138,7 +138,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal("token's name claim is 257 characters long; the limit is 256", error.Status.Detail);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [MemberData(nameof(RoomCalls))]
     public async Task RoomCall_NameOnlyWhitespace_UnauthenticatedNamingClaim(string call)
     {
@@ -151,7 +151,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal("token's name claim is empty or only whitespace: it must be 1 to 256 characters", error.Status.Detail);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_SubAsIdentityOverTheLimit_UnauthenticatedNamingClaimAndLimit()
     {
         var token = TestTokens.Create(name: null, Rooms("*"), subject: new string('s', 300));
@@ -162,7 +162,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal("token's sub claim (the sender, as the token has no name) is 300 characters long; the limit is 256", error.Status.Detail);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_NameAtTheLimit_EventCarriesIt()
     {
         var room = StreamingGreeter.Tests.Rooms.Unique();
@@ -175,7 +175,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal(name, Assert.Single(await replay.ResponseStream.ReadToEndAsync()).Sender);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_ValidToken_Succeeds()
     {
         var room = StreamingGreeter.Tests.Rooms.Unique();
@@ -185,7 +185,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal(1, reply.Sequence);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Greetings_NoToken_StayOpenByDefault()
     {
         var hello = await _server.Client.SayHelloAsync(new HelloRequest { Name = "World" }).ResponseAsync.DefaultTimeout();
@@ -201,7 +201,7 @@ public sealed class AuthenticationTests(JwtServerFixture fixture) : IClassFixtur
         Assert.Equal("Hello, Bob", manyReply.Message);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task HealthAndReflection_NoToken_StayOpen()
     {
         var health = await new Health.HealthClient(_server.Channel).CheckAsync(new HealthCheckRequest { Service = "helloworld.Greeter" }).ResponseAsync.DefaultTimeout();

@@ -10,7 +10,7 @@ public sealed class ChatTests(ServerFixture fixture) : IClassFixture<ServerFixtu
 {
     private readonly TestServer _server = fixture.Server;
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_FirstMessage_ReceivesOwnJoinedFirst()
     {
         var room = Rooms.Unique();
@@ -27,7 +27,7 @@ public sealed class ChatTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         await LeaveAsync(call);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_OwnMessages_AreEchoedAfterJoined()
     {
         var room = Rooms.Unique();
@@ -47,7 +47,7 @@ public sealed class ChatTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         await LeaveAsync(call);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_TwoMembers_SeeEachOthersMessagesInTheSameOrder()
     {
         const int PerMember = 20;
@@ -97,7 +97,7 @@ public sealed class ChatTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         }
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_ClientHalfCloses_OwnLeftIsLastEventAndStatusOk()
     {
         var room = Rooms.Unique();
@@ -115,7 +115,7 @@ public sealed class ChatTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_ClientCancels_OthersSeeLeftAndSubscribersReturnToZero()
     {
         // Its own server, so the hub's subscriber count is this test's alone.
@@ -139,7 +139,7 @@ public sealed class ChatTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         await Wait.UntilAsync(() => server.Hub.SubscriberCount == 0, () => $"SubscriberCount 0, is {server.Hub.SubscriberCount}");
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_ClientVanishes_OthersSeeLeft()
     {
         var room = Rooms.Unique();
@@ -159,7 +159,7 @@ public sealed class ChatTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         await LeaveAsync(ann);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_ResumeWithAfterSequence_ReplaysMissedEventsBeforeJoined()
     {
         var room = Rooms.Unique();
@@ -184,7 +184,7 @@ public sealed class ChatTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         await LeaveAsync(ann);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_ResumeWithOtherEpoch_ReplaysAllRetainedHistory()
     {
         var room = Rooms.Unique();

@@ -26,7 +26,7 @@ public sealed class ConnectionLimitTests : IDisposable
     private readonly TestCertificates _certificates = TestCertificates.Create();
     private readonly List<IDisposable> _sockets = [];
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Connect_BeyondMaxConnectionsPerAddress_ClosedAtOnceAndServedAgainOnceOneCloses()
     {
         await using var server = await TestServer.StartAsync("Greeter:MaxConnectionsPerAddress=5", NoPrefaceTimeout, OneWarningPerTest);
@@ -51,7 +51,7 @@ public sealed class ConnectionLimitTests : IDisposable
         Assert.InRange(metrics[$"{Refused}[reason=max_connections_per_address]"], 2, 10);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Connect_BeyondMaxConnections_ClosedAtOnce()
     {
         await using var server = await TestServer.StartAsync("Greeter:MaxConnections=2", NoPrefaceTimeout, OneWarningPerTest);
@@ -67,7 +67,7 @@ public sealed class ConnectionLimitTests : IDisposable
         Assert.Contains("\"Greeter:MaxConnections\" (2)", warning, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Connect_ManyRefused_OneWarningNamingTheLimit()
     {
         await using var server = await TestServer.StartAsync("Greeter:MaxConnectionsPerAddress=1", NoPrefaceTimeout, OneWarningPerTest);
@@ -86,7 +86,7 @@ public sealed class ConnectionLimitTests : IDisposable
         Assert.Contains("127.0.0.1", warning, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Connect_SendsNothing_ClosedAfterPrefaceTimeoutWithOneWarning()
     {
         await using var server = await TestServer.StartAsync(ShortPrefaceTimeout, OneWarningPerTest);
@@ -101,7 +101,7 @@ public sealed class ConnectionLimitTests : IDisposable
         await WaitForConnectionsAsync(server, 0);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Connect_PrefaceByteByByteTooSlowly_Closed()
     {
         await using var server = await TestServer.StartAsync(ShortPrefaceTimeout);
@@ -127,7 +127,7 @@ public sealed class ConnectionLimitTests : IDisposable
         Assert.Equal(1, metrics[$"{Refused}[reason=preface_timeout]"]);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task TlsConnect_SendsNothing_ClosedAfterPrefaceTimeout()
     {
         await using var server = await TestServer.StartAsync([.. _certificates.PemEndpoint(), ShortPrefaceTimeout]);
@@ -138,7 +138,7 @@ public sealed class ConnectionLimitTests : IDisposable
         Assert.Equal(1, metrics[$"{Refused}[reason=preface_timeout]"]);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task TlsConnect_HandshakeThenNothing_ClosedAfterPrefaceTimeout()
     {
         await using var server = await TestServer.StartAsync([.. _certificates.PemEndpoint(), ShortPrefaceTimeout]);
@@ -150,7 +150,7 @@ public sealed class ConnectionLimitTests : IDisposable
         Assert.Equal(1, metrics[$"{Refused}[reason=preface_timeout]"]);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Channel_IdleLongerThanPrefaceTimeout_KeepsItsConnectionWhileASilentOneIsClosed(bool tls)

@@ -7,7 +7,7 @@ namespace StreamingGreeter.Server.Tests;
 /// <summary>Clients that vanish, with or without closing their connection, are found and released.</summary>
 public sealed class DeadConnectionTests
 {
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_ConnectionGoesSilent_KeepalivePingsReleaseTheSubscriber()
     {
         await using var server = await TestServer.StartAsync(

@@ -17,7 +17,7 @@ namespace StreamingGreeter.Server.Tests;
 /// <summary>An app embedding the Greeter turns tokens on through its registration, without the standalone host.</summary>
 public sealed class EmbeddingAuthTests
 {
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task AddJwtAuthentication_InOwnApp_RequiresTokensAndTakesTheSenderFromThem()
     {
         await using var app = Build(services => services.AddStreamingGreeter().AddJwtAuthentication(auth =>
@@ -38,9 +38,10 @@ public sealed class EmbeddingAuthTests
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, spoofed.StatusCode);
         Assert.Equal(1, reply.Sequence);
+        await app.StopAsync().DefaultTimeout();
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task JwtModeWithoutAddJwtAuthentication_FailsAtStartSayingWhatToCall()
     {
         await using var app = Build(services => services.AddStreamingGreeter().Services.Configure<GreeterAuthOptions>(auth =>

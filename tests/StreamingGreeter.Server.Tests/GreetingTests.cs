@@ -11,7 +11,7 @@ public sealed class GreetingTests(ServerFixture fixture) : IClassFixture<ServerF
 {
     private readonly TestServer _server = fixture.Server;
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_Name_RepliesHelloName()
     {
         var reply = await _server.Client.SayHelloAsync(new HelloRequest { Name = "World" }).ResponseAsync.DefaultTimeout();
@@ -19,7 +19,7 @@ public sealed class GreetingTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal("Hello, World", reply.Message);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHelloStream_Count_SendsExactlyCountRepliesNamingCallerThenOk()
     {
         using var call = _server.Client.SayHelloStream(new HelloStreamRequest { Name = "Ann", Count = 5 });
@@ -31,7 +31,7 @@ public sealed class GreetingTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHelloStream_Interval_SpacesRepliesByInterval()
     {
         var stopwatch = Stopwatch.StartNew();
@@ -48,7 +48,7 @@ public sealed class GreetingTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHelloStream_DeadlineExceeded_EndsCallAndServerLoopAtOnce()
     {
         var callId = Guid.NewGuid().ToString("N");
@@ -67,7 +67,7 @@ public sealed class GreetingTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.IsAssignableFrom<OperationCanceledException>(ended);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHelloStream_ClientCancels_EndsCallAndServerLoopAtOnce()
     {
         var callId = Guid.NewGuid().ToString("N");
@@ -87,7 +87,7 @@ public sealed class GreetingTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.IsAssignableFrom<OperationCanceledException>(ended.Status.DebugException);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [InlineData(new[] { "Ann" }, "Hello, Ann")]
     [InlineData(new[] { "Ann", "Bob" }, "Hello, Ann and Bob")]
     [InlineData(new[] { "Ann", "Bob", "Cy" }, "Hello, Ann, Bob and Cy")]
@@ -106,7 +106,7 @@ public sealed class GreetingTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal(names.Length, reply.Count);
     }
 
-    [Fact(Timeout = Timeouts.LongTest)]
+    [Fact]
     public async Task SayHelloToMany_100000Names_RepliesWithin1KBAndCountsAll()
     {
         using var call = _server.Client.SayHelloToMany();
@@ -128,7 +128,7 @@ public sealed class GreetingTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal("Hello, Ann, Bob, Cy and 99,997 others", reply.Message);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHelloToMany_LongNamesOverflow1KB_NamesFewAndCountsOthers()
     {
         var names = Enumerable.Range(1, 20).Select(static i => new string((char)('a' + i), 200)).ToArray();

@@ -12,7 +12,7 @@ namespace StreamingGreeter.Server.Tests;
 [Collection(IsolatedCollection.Name)]
 public sealed class HostTests
 {
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task HealthCheck_AfterStart_Serving()
     {
         await using var server = await TestServer.StartAsync();
@@ -25,7 +25,7 @@ public sealed class HostTests
         Assert.Equal(ServingStatus.Serving, greeter.Status);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task HealthWatch_HostStopping_ReportsNotServing()
     {
         await using var server = await TestServer.StartAsync();
@@ -43,7 +43,7 @@ public sealed class HostTests
         await stopping.DefaultTimeout();
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task ServerReflection_ListServices_IncludesGreeter()
     {
         await using var server = await TestServer.StartAsync();
@@ -60,7 +60,7 @@ public sealed class HostTests
         Assert.Contains("grpc.health.v1.Health", names);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task TwoHostsInOneProcess_EachLogsToItsOwnLogger_AlsoAfterTheOtherIsDisposed()
     {
         string[] verbose = ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore.Routing=Verbose"];
@@ -80,7 +80,7 @@ public sealed class HostTests
         Assert.Equal(1, SayHellos(second.Logs));
     }
 
-    [Fact(Timeout = Timeouts.LongTest)]
+    [Fact]
     public async Task StopAsync_1000OpenStreams_EveryStreamUnavailableAndStopWellBeforeShutdownTimeout()
     {
         const int Streams = 1000;
@@ -123,7 +123,7 @@ public sealed class HostTests
         }
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task StopAsync_OpenChatAndGreetingStreams_EndUnavailable()
     {
         await using var server = await TestServer.StartAsync();
@@ -152,7 +152,7 @@ public sealed class HostTests
             $"Chat ended with {chatError}");
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task StopAsync_WhilePublishersRun_EveryAcknowledgedEventIsInHistory()
     {
         // History large enough to hold every event of the test: what is asked is that none is lost, not how many are kept.
@@ -186,7 +186,7 @@ public sealed class HostTests
         await Task.WhenAll(publishers).DefaultTimeout();
 
         // The hub outlives the stopped server until disposal: read its history for the room.
-        await using var history = await server.Hub.SubscribeAsync(room, new StreamingGreeter.Hub.SubscribeOptions { Epoch = "none" });
+        await using var history = await server.Hub.SubscribeAsync(room, new StreamingGreeter.Hub.SubscribeOptions { Epoch = "none" }).DefaultTimeout();
         var retained = new HashSet<long>();
         while (history.Events.TryRead(out var item))
         {

@@ -17,7 +17,7 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
 
     private const string SayHello = "/helloworld.Greeter/SayHello";
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_PayloadNotProtobuf_Unknown()
     {
         using var raw = new RawGrpcClient(_server.Address);
@@ -29,7 +29,7 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
         await AssertStillServingAsync(_server, raw);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_LengthPrefixBeyondBody_InternalIncompleteMessage()
     {
         using var raw = new RawGrpcClient(_server.Address);
@@ -41,7 +41,7 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
         await AssertStillServingAsync(_server, raw);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_SecondMessageInUnaryCall_Internal()
     {
         using var raw = new RawGrpcClient(_server.Address);
@@ -52,7 +52,7 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
         await AssertStillServingAsync(_server, raw);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_CompressedFlagWithoutEncoding_InternalNamingTheEncoding()
     {
         using var raw = new RawGrpcClient(_server.Address);
@@ -63,7 +63,7 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
         await AssertStillServingAsync(_server, raw);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Call_UnknownMethod_Unimplemented()
     {
         using var raw = new RawGrpcClient(_server.Address);
@@ -74,7 +74,7 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
         await AssertStillServingAsync(_server, raw);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Connection_Http11OnHttp2Port_BadRequestAndClosed()
     {
         using var tcp = new TcpClient();
@@ -93,7 +93,7 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
         await AssertStillServingAsync(_server);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_HeaderOf64KiB_ConnectionClosedWithCompressionError()
     {
         using var raw = new RawGrpcClient(_server.Address, holdReadsUntilWritten: 32 * 1024);
@@ -108,7 +108,7 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
         await AssertStillServingAsync(_server, raw);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_HeadersOver32KiBInSmallFields_RequestHeaderFieldsTooLarge()
     {
         using var raw = new RawGrpcClient(_server.Address, holdReadsUntilWritten: 32 * 1024);
@@ -129,7 +129,7 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
         await AssertStillServingAsync(_server, raw);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_MessageOver64KiB_ResourceExhausted()
     {
         using var raw = new RawGrpcClient(_server.Address);

@@ -13,7 +13,7 @@ public sealed class HostingOverheadTests
 {
     private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task HostingDiagnostics_ShippedConfiguration_DisabledAtEveryLevel()
     {
         await using var server = await TestServer.StartAsync();
@@ -25,7 +25,7 @@ public sealed class HostingOverheadTests
         Assert.False(logger.IsEnabled(LogLevel.Critical));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task HostingDiagnostics_OverriddenInConfiguration_Enabled()
     {
         await using var server = await TestServer.StartAsync($"Serilog:MinimumLevel:Override:{HostingDiagnostics}=Information");

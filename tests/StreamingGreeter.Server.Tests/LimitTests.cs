@@ -8,7 +8,7 @@ namespace StreamingGreeter.Server.Tests;
 /// <summary>Every configured limit refuses with RESOURCE_EXHAUSTED (or its own status), names itself, and harms nobody else.</summary>
 public sealed class LimitTests
 {
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_BeyondStreamsPerConnection_ResourceExhaustedWhileOtherConnectionsWork()
     {
         await using var server = await TestServer.StartAsync("Greeter:MaxStreamsPerConnection=3");
@@ -47,7 +47,7 @@ public sealed class LimitTests
         }
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_BeyondRatePerCaller_ResourceExhaustedNamingTheLimit()
     {
         const int PerSecond = 5;
@@ -78,7 +78,7 @@ public sealed class LimitTests
         Assert.Equal("Hello, Ann", (await server.Client.SayHelloAsync(new HelloRequest { Name = "Ann" }).ResponseAsync.DefaultTimeout()).Message);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_BeyondRatePerCaller_EndsResourceExhaustedAndOthersSeeLeft()
     {
         await using var server = await TestServer.StartAsync("Greeter:PublishesPerSecond=3");
@@ -116,7 +116,7 @@ public sealed class LimitTests
         Assert.Equal("Ann", seen.Sender);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_BeyondSubscribersPerRoom_ResourceExhaustedNamingTheLimit()
     {
         await using var server = await TestServer.StartAsync("Hub:MaxSubscribersPerRoom=2");
@@ -135,7 +135,7 @@ public sealed class LimitTests
         await otherRoom.ResponseHeadersAsync.DefaultTimeout();
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_BeyondRoomsInTotal_ResourceExhaustedWhileExistingRoomsWork()
     {
         await using var server = await TestServer.StartAsync("Hub:MaxRooms=1");
@@ -152,7 +152,7 @@ public sealed class LimitTests
         Assert.Equal(1, reply.Sequence);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_NewRoomsUntilTheHubIsFull_RefusedAndAnIdleRoomsAcknowledgedHistoryStays()
     {
         await using var server = await TestServer.StartAsync("Hub:MaxRooms=50");
@@ -186,7 +186,7 @@ public sealed class LimitTests
         Assert.All(replayed, e => Assert.Equal(last.Epoch, e.Epoch));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_OneTokenHoldsItsRoomsPerCaller_ItsNextRoomRefusedWhileAnotherTokenStillGetsNewRooms()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings("Hub:MaxRooms=20", "Hub:MaxRoomsPerCaller=5"));
@@ -217,7 +217,7 @@ public sealed class LimitTests
         }
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_NoFirstMessage_DeadlineExceededAfterJoinTimeoutAndNothingHeld()
     {
         await using var server = await TestServer.StartAsync("Greeter:ChatJoinTimeout=00:00:00.300");

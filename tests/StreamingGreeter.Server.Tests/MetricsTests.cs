@@ -12,7 +12,7 @@ namespace StreamingGreeter.Server.Tests;
 /// <summary>What operators see: the StreamingGreeter meter, and its Prometheus scrape endpoint when configured.</summary>
 public sealed class MetricsTests
 {
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Meter_CallsAndRefusals_AreCountedByInstrumentAndReason()
     {
         await using var server = await TestServer.StartAsync("Hub:MaxSubscribersPerRoom=1");
@@ -55,7 +55,7 @@ public sealed class MetricsTests
         Assert.Equal(1, totals.GetValueOrDefault("streaminggreeter.requests.rejected[reason=invalid_argument]"));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task PrometheusUrl_Configured_ServesTheMeterOnItsOwnHttp1Listener()
     {
         var port = FreePort();

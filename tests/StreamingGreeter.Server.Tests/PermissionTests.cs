@@ -10,7 +10,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
 {
     private readonly TestServer _server = fixture.Server;
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_EmptySender_EventCarriesTheTokensName()
     {
         var room = Rooms.Unique();
@@ -21,7 +21,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal("ann", (await ReplayAsync(room, token)).Sender);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_TokenWithSubOnly_EventCarriesTheSub()
     {
         var room = Rooms.Unique();
@@ -32,7 +32,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal("u-17", (await ReplayAsync(room, token)).Sender);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_SpoofedSender_PermissionDeniedNamingBothAndNothingPublished()
     {
         var room = Rooms.Unique();
@@ -47,7 +47,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal(1, own.Sequence);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_SpoofedSender_PermissionDenied()
     {
         var room = Rooms.Unique();
@@ -60,7 +60,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Contains("sender \"bob\" is not this caller", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_SpoofedSenderInALaterMessage_PermissionDeniedAndNotPublished()
     {
         var room = Rooms.Unique();
@@ -79,7 +79,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal([Kind.Joined, Kind.Left], events.Select(static e => e.Kind));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_EmptySender_JoinsAndSpeaksAsTheToken_LaterMessagesMayNameIt()
     {
         var room = Rooms.Unique();
@@ -97,7 +97,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal((Kind.Left, "ann"), (left.Kind, left.Sender));
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [InlineData("team-*", "team-red", true)]
     [InlineData("team-*", "teams", false)]
     [InlineData("news", "news", true)]
@@ -119,7 +119,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal(allowed ? StatusCode.OK : StatusCode.PermissionDenied, subscribed);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_RoomOutsideTheToken_PermissionDeniedNamingRoomAndGrants()
     {
         var token = TestTokens.ForRooms("ann", "news", "team-*");
@@ -131,7 +131,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal("\"ann\" may not subscribe to room \"secret\": the token's rooms and subscribe claims grant news, team-*", error.Status.Detail);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SubscribeClaimOnly_SubscribesButMayNotPublishOrChat()
     {
         var room = Rooms.Unique();
@@ -151,7 +151,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal(("backend", "from the backend"), (received.Sender, received.Text));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task PublishClaimOnly_PublishesButMayNotSubscribeOrChat()
     {
         var room = Rooms.Unique();
@@ -171,7 +171,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.StartsWith("\"ann\" may not subscribe to room", chatError.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task NoRoomClaims_EveryRoomDenied()
     {
         var token = TestTokens.Create("ann");
@@ -182,7 +182,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.EndsWith("grant none", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task UserRoom_BackendPushesToOneUser_OnlyThatUserMaySubscribe()
     {
         var id = "u" + Guid.NewGuid().ToString("N")[..12];
@@ -202,7 +202,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Contains("user:{sub}", denied.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SubPlaceholder_WildcardInsideTheSub_IsLiteral()
     {
         var token = TestTokens.Create("x", new Dictionary<string, object> { ["rooms"] = new[] { "user:{sub}" } }, subject: "*");
@@ -212,7 +212,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task RoomsClaim_SpaceSeparatedString_GrantsEach()
     {
         var first = Rooms.Unique();
@@ -225,7 +225,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal((1, 1), (one.Sequence, two.Sequence));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task RoomsClaim_ArrayElementWithASpace_IsOnePatternGrantingNothing()
     {
         // Split on its space, the element would be two patterns, one of them "*".
@@ -240,7 +240,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal(StatusCode.PermissionDenied, named.StatusCode);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SubscribeClaim_ArrayElementWithASpace_IsOnePatternGrantingNothing()
     {
         var room = Rooms.Unique();
@@ -252,7 +252,7 @@ public sealed class PermissionTests(JwtServerFixture fixture) : IClassFixture<Jw
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task RoomsClaim_ArrayOfPatterns_GrantsEach()
     {
         var first = Rooms.Unique();

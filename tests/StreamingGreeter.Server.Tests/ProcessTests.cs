@@ -60,7 +60,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
 
         """;
 
-    [SkippableFact(Timeout = Timeouts.LongTest)]
+    [SkippableFact]
     public async Task SayHello_ClassicPythonClient_GetsGreetingAndServerExitsZeroOnSigterm()
     {
         RequirePrerequisites();
@@ -91,7 +91,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
         }
     }
 
-    [Fact(Timeout = Timeouts.LongTest)]
+    [Fact]
     public async Task Sigterm_50OpenStreams_EveryStreamUnavailableAndExitZero()
     {
         const int Streams = 50;
@@ -173,8 +173,15 @@ public sealed class ProcessTests(ITestOutputHelper output)
             return false;
         }
 
-        check.StandardError.ReadToEnd();
-        return check.WaitForExit(TimeSpan.FromSeconds(30)) && check.ExitCode == 0;
+        // Drained so a long traceback cannot fill the pipe; the wait itself is what is bounded.
+        _ = check.StandardError.ReadToEndAsync();
+        if (!check.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            check.Kill(entireProcessTree: true);
+            return false;
+        }
+
+        return check.ExitCode == 0;
     }
 
     private static bool IsListening(int port)

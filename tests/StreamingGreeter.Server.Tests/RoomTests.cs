@@ -13,7 +13,7 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
 
     private readonly TestServer _server = fixture.Server;
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_NoSubscriber_ReturnsConsecutiveSequencesInOneEpoch()
     {
         var room = Rooms.Unique();
@@ -27,7 +27,7 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(first.Epoch, second.Epoch);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_NoSubscriber_EventIsKeptInHistoryForEpochMismatchResume()
     {
         var room = Rooms.Unique();
@@ -42,7 +42,7 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_AfterSequence_ReplaysOnlyLaterEvents()
     {
         var room = Rooms.Unique();
@@ -55,7 +55,7 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(["m3", "m4", "m5"], events.Select(static e => e.Text));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_MaxEvents_EndsOkAfterThatManyEvents()
     {
         var room = Rooms.Unique();
@@ -69,7 +69,7 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_EpochMismatch_IgnoresAfterSequenceAndReplaysAllHistory()
     {
         var room = Rooms.Unique();
@@ -82,7 +82,7 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.All(events, e => Assert.Equal(epoch, e.Epoch));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_Headers_CarryTheEpochAndTheSequenceToResumeAfterBeforeAnyEvent()
     {
         var room = Rooms.Unique();
@@ -110,7 +110,7 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(["m4", "m5"], events.Select(static e => e.Text));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_ResumingFromAnEmptyRoomsHeaders_GetsItsFirstEvents()
     {
         var room = Rooms.Unique();
@@ -128,7 +128,7 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal([(1L, "m1")], events.Select(static e => (e.Sequence, e.Text)));
     }
 
-    [Fact(Timeout = Timeouts.LongTest)]
+    [Fact]
     public async Task Subscribe_ResumeWhileOthersPublish_NoGapNoDuplicateAtSeam()
     {
         const int Publishers = 4;
@@ -212,7 +212,7 @@ public sealed class RoomTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         }
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Sequence_EventsOfEveryKind_GrowsByExactlyOne()
     {
         var room = Rooms.Unique();

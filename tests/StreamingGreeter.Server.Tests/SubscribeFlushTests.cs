@@ -15,7 +15,7 @@ namespace StreamingGreeter.Server.Tests;
 /// </summary>
 public sealed class SubscribeFlushTests
 {
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_ReplayOf50Events_FlushedTogetherNotOneByOne()
     {
         var flushes = new FlushCounter();

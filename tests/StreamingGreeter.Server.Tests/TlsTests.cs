@@ -10,7 +10,7 @@ public sealed class TlsTests : IDisposable
 {
     private readonly TestCertificates _certificates = TestCertificates.Create();
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task PemEndpoint_ClientTrustingTheCa_GreetsAndStreamsOverHttp2()
     {
         await using var server = await TestServer.StartAsync(_certificates.PemEndpoint());
@@ -27,7 +27,7 @@ public sealed class TlsTests : IDisposable
         Assert.Equal(new Version(2, 0), handler.LastVersion);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task PfxEndpointWithPassword_ClientTrustingTheCa_Greets()
     {
         await using var server = await TestServer.StartAsync(_certificates.PfxEndpoint());
@@ -38,7 +38,7 @@ public sealed class TlsTests : IDisposable
         Assert.Equal("Hello, World", reply.Message);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task PlaintextClientOnTheTlsPort_FailsCleanly_ServerKeepsServingTls()
     {
         await using var server = await TestServer.StartAsync(_certificates.PemEndpoint());
@@ -54,7 +54,7 @@ public sealed class TlsTests : IDisposable
         Assert.Equal("Hello, World", reply.Message);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task ClientNotTrustingTheCa_FailsWithACertificateError()
     {
         await using var server = await TestServer.StartAsync(_certificates.PemEndpoint());
@@ -68,7 +68,7 @@ public sealed class TlsTests : IDisposable
         Assert.Contains("certificate", error.Status.Detail, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task JwtOverTls_TokenAccepted()
     {
         await using var server = await TestServer.StartAsync([.. _certificates.PemEndpoint(), .. TestTokens.Settings()]);
@@ -80,7 +80,7 @@ public sealed class TlsTests : IDisposable
         Assert.Equal(1, reply.Sequence);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [InlineData("http://0.0.0.0:0")]
     [InlineData("http://[::]:0")]
     public async Task PlaintextOnAllInterfaces_WarnsAtStart(string url)
@@ -92,7 +92,7 @@ public sealed class TlsTests : IDisposable
         Assert.Contains("Kestrel:Endpoints", warning, StringComparison.Ordinal);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [InlineData("http://127.0.0.1:0")]
     [InlineData("http://[::1]:0")]
     public async Task PlaintextOnLoopback_NoWarning(string url)
@@ -102,7 +102,7 @@ public sealed class TlsTests : IDisposable
         Assert.DoesNotContain(server.Logs.Messages, static m => m.Contains("without TLS", StringComparison.Ordinal));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task TlsOnAllInterfaces_NoWarning()
     {
         await using var server = await TestServer.StartAsync(

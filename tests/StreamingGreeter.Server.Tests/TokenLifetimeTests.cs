@@ -18,7 +18,7 @@ public sealed class TokenLifetimeTests
     // Years away from the real clock, so that a check made on the system clock instead of the server's fails.
     private static readonly DateTimeOffset ClockStart = new(2040, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_TokenExpiresMidStream_EndsUnauthenticatedAtExpiry()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings());
@@ -41,7 +41,7 @@ public sealed class TokenLifetimeTests
         Assert.InRange(endedAt, expires.AddMilliseconds(-50), expires.AddSeconds(5));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Chat_TokenExpiresMidStream_EndsUnauthenticatedAndOthersSeeItLeave()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings());
@@ -61,7 +61,7 @@ public sealed class TokenLifetimeTests
         Assert.Equal([(Kind.Joined, "ann"), (Kind.Left, "ann")], seen.Select(static e => (e.Kind, e.Sender)));
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_TokenStillValidButStreamOfAnother_Unaffected()
     {
         // The expiry of one call's token ends that call only: a long-lived token on the same connection goes on.
@@ -80,7 +80,7 @@ public sealed class TokenLifetimeTests
         Assert.Equal("after", (await staying.ResponseStream.ReadNextAsync()).Text);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_TokenOnServerClock_ValidatedByThatClock()
     {
         var clock = new FakeTimeProvider(ClockStart);
@@ -108,7 +108,7 @@ public sealed class TokenLifetimeTests
         Assert.Equal($"token expired at {ClockStart.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}: get a fresh one", error.Status.Detail);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_TokenWithoutExp_Unauthenticated()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings());
@@ -129,7 +129,7 @@ public sealed class TokenLifetimeTests
         Assert.Equal("token has no expiry (exp claim): this server accepts only tokens that expire", error.Status.Detail);
     }
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [InlineData(253_402_300_800L)]
     [InlineData(1_000_000_000_000L)]
     [InlineData(long.MaxValue)]
@@ -154,7 +154,7 @@ public sealed class TokenLifetimeTests
         Assert.Empty(server.Logs.Errors);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_TokenExpAtTheLastSecondOfYear9999_Accepted()
     {
         await using var server = await TestServer.StartAsync(TestTokens.Settings());
@@ -175,7 +175,7 @@ public sealed class TokenLifetimeTests
         Assert.Empty(server.Logs.Errors);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_TokenExpiresBeyondOneTimer_StaysOpenUntilExpiryThenEndsUnauthenticated()
     {
         // One timer waits about 49 days; a 60-day token needs more than one.
@@ -204,7 +204,7 @@ public sealed class TokenLifetimeTests
         Assert.Equal($"token expired at {expires:yyyy-MM-ddTHH:mm:ssZ}: the stream ended; reconnect with a fresh token (and resume with after_sequence and epoch)", error.Status.Detail);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Subscribe_TokenExpiresWhileEventsAreStillToWrite_EndsUnauthenticatedAfterTheWriteNotAReset()
     {
         var clock = new FakeTimeProvider(ClockStart);

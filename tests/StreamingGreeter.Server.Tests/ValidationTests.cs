@@ -47,7 +47,7 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
 
     public static TheoryData<string> CaseNames => [.. Cases.Keys];
 
-    [Theory(Timeout = Timeouts.Test)]
+    [Theory]
     [MemberData(nameof(CaseNames))]
     public async Task Call_BadInput_InvalidArgumentNamingFieldAndLimitAndServerKeepsServing(string caseName)
     {
@@ -61,7 +61,7 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         await AssertStillServingAsync(_server.Client);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_MessageOver64KiB_ResourceExhaustedAndServerKeepsServing()
     {
         var error = await _server.Client.SayHelloAsync(new HelloRequest { Name = new string('n', 65 * 1024) }).ResponseAsync.ThrowsRpcAsync();
@@ -70,7 +70,7 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         await AssertStillServingAsync(_server.Client);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task Publish_MessageJustUnder64KiB_IsNotRejectedForSize()
     {
         // Just under the limit the size check passes, and the text check (4096 characters) answers instead.
@@ -79,7 +79,7 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
     }
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public async Task SayHello_MaxReceiveMessageSizeConfigured_LimitFollowsConfiguration()
     {
         await using var server = await TestServer.StartAsync("Greeter:MaxReceiveMessageSize=2048");

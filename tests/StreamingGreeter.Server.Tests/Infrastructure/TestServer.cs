@@ -75,7 +75,7 @@ public sealed class TestServer : IAsyncDisposable
         }
         catch
         {
-            await app.DisposeAsync();
+            await app.DisposeAsync().DefaultTimeout();
             throw;
         }
     }
@@ -121,6 +121,7 @@ public sealed class TestServer : IAsyncDisposable
             await StopAsync();
         }
 
-        await App.DisposeAsync();
+        // Disposing the stopped host disposes its services (the hub among them): bounded too.
+        await App.DisposeAsync().DefaultTimeout();
     }
 }
