@@ -23,8 +23,6 @@ internal sealed class GreeterService(
     /// <summary>Events a subscriber's stream takes under one flush when they are already waiting.</summary>
     private const int MaxEventsPerFlush = 64;
 
-    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
-
     public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context)
     {
         RequestValidation.Name(request.Name, "name");
@@ -243,8 +241,8 @@ internal sealed class GreeterService(
                 }
 
                 // Events already waiting go out under one flush, and so in as few HTTP/2 frames and system calls as
-                // they fit: each is written with BufferHint while another follows it, up to a bound, and the last
-                // one flushes. Nothing waits for more events to arrive, so a lone event is not delayed.
+                // they fit: each is written unflushed while another follows it, up to a bound, and the last one
+                // flushes. Nothing waits for more events to arrive, so a lone event is not delayed.
                 var unflushed = 0;
                 while (true)
                 {
@@ -252,8 +250,7 @@ internal sealed class GreeterService(
                     var more = sent + 1 != maxEvents && ++unflushed < MaxEventsPerFlush && events.TryRead(out next);
                     // Checked between writes, never during one: a write cut short would lose the call's status.
                     call.Token.ThrowIfCancellationRequested();
-                    responseStream.WriteOptions = more ? BufferedWrite : null;
-                    await writer.WriteAsync(responseStream, ChatEventEncoder.Encode(item));
+                    await writer.WriteAsync(responseStream, ChatEventEncoder.Encode(item), flush: !more);
                     lastSequence = item.Sequence;
                     if (++sent == maxEvents)
                     {
