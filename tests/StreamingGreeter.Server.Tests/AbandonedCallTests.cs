@@ -24,27 +24,27 @@ public sealed class AbandonedCallTests
 
     private static readonly Action<IServiceCollection> NoServices = static _ => { };
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public Task Subscribe_ClientCancelsWhileServerWrites_NoErrorLoggedAndCountedAsAbandoned() => SubscribeCancelledAsync(NoServices);
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public Task Chat_ClientCancelsWhileServerWrites_NoErrorLoggedAndCountedAsAbandoned() => ChatCancelledAsync(NoServices);
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public Task SayHelloStream_ClientCancelsWhileServerWrites_NoErrorLoggedAndCountedAsAbandoned() => SayHelloStreamCancelledAsync(NoServices);
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public Task Streams_ConnectionDroppedWhileServerWrites_NoErrorLoggedAndEachCountedAsAbandoned() => StreamsDroppedAsync(NoServices);
 
     // Kestrel cancels RequestAborted from a thread-pool work item, after it has already marked the stream's output
     // complete: on a busy server the call's writes hear of the reset before that token does, and must end it alone.
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public Task Subscribe_ClientCancelsBeforeRequestAbortedFires_NoErrorLoggedAndCountedAsAbandoned() => SubscribeCancelledAsync(HeldBackRequestAborted.Register);
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public Task SayHelloStream_ClientCancelsBeforeRequestAbortedFires_NoErrorLoggedAndCountedAsAbandoned() => SayHelloStreamCancelledAsync(HeldBackRequestAborted.Register);
 
-    [Fact(Timeout = Timeouts.Test)]
+    [Fact]
     public Task Streams_ConnectionDroppedBeforeRequestAbortedFires_NoErrorLoggedAndEachCountedAsAbandoned() => StreamsDroppedAsync(HeldBackRequestAborted.Register);
 
     private static async Task SubscribeCancelledAsync(Action<IServiceCollection> services)
