@@ -159,6 +159,19 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     }
 
     [Fact]
+    public async Task PublishAsync_WithATokenAndNoOptions_CountsAgainstNoCaller()
+    {
+        var hub = Create(o => o.MaxRoomsPerCaller = 1);
+        using var cancellation = new CancellationTokenSource();
+
+        // An app's own code: the shorthand of the calls it made before per-caller limits existed.
+        await hub.PublishAsync("a", "app", "x", cancellation.Token).DefaultTimeout();
+        await hub.PublishAsync("b", "app", "x", cancellation.Token).DefaultTimeout();
+
+        Assert.Equal(2, hub.RoomCount);
+    }
+
+    [Fact]
     public async Task MaxRoomsPerCaller_Reached_RefusesThatCallerOnlyUntilOneOfItsRoomsGoes()
     {
         var hub = Create(o => o.MaxRoomsPerCaller = 2);
