@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -12,9 +11,6 @@ namespace StreamingGreeter.Server.Tests;
 [Collection(IsolatedCollection.Name)]
 public sealed class ProcessTests(ITestOutputHelper output)
 {
-    private const string Python = "/usr/bin/python3";
-    private const string Protoc = "/usr/bin/protoc";
-    private const string GrpcPythonPlugin = "/usr/bin/grpc_python_plugin";
     private const int DefaultPort = 50051;
 
     private const string HelloWorldProto = """
@@ -63,20 +59,19 @@ public sealed class ProcessTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task SayHello_ClassicPythonClient_GetsGreetingAndServerExitsZeroOnSigterm()
     {
-        RequirePrerequisites();
+        Python.RequirePrerequisites();
         Assert.False(IsListening(DefaultPort), $"port {DefaultPort} is already in use; this test starts the server on its default address");
         var work = Directory.CreateTempSubdirectory("greeter-python-");
         try
         {
             await File.WriteAllTextAsync(Path.Combine(work.FullName, "helloworld.proto"), HelloWorldProto);
             await File.WriteAllTextAsync(Path.Combine(work.FullName, "greeter_client.py"), GreeterClientPy);
-            var generated = await RunAsync(Protoc, work.FullName, "--python_out=.", "--grpc_out=.", $"--plugin=protoc-gen-grpc={GrpcPythonPlugin}", "helloworld.proto");
-            Assert.True(generated.ExitCode == 0, $"protoc failed: {generated.Output}");
+            await Python.GenerateAsync(work.FullName, "helloworld.proto");
 
             await using var server = await GreeterServer.StartOnDefaultAddressAsync();
             output.WriteLine($"server listening on {server.Address}");
 
-            var client = await RunAsync(Python, work.FullName, "greeter_client.py");
+            var client = await Python.RunAsync(work.FullName, "greeter_client.py");
 
             Assert.True(client.ExitCode == 0, $"the Python client failed: {client.Output}{Environment.NewLine}server: {server.Transcript}");
             Assert.Equal("Greeter client received: Hello, World", client.Output.Trim());
@@ -134,56 +129,6 @@ public sealed class ProcessTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>
-    /// The Python test needs Debian's python3-grpcio and protobuf-compiler-grpc. Without them it is skipped on a
-    /// developer's machine and fails in CI, where the environment must provide them.
-    /// </summary>
-    private static void RequirePrerequisites()
-    {
-        var missing = new List<string>();
-        if (!File.Exists(Python) || !PythonHasGrpc())
-        {
-            missing.Add($"python3-grpcio ({Python} with the grpc module)");
-        }
-
-        if (!File.Exists(Protoc) || !File.Exists(GrpcPythonPlugin))
-        {
-            missing.Add($"protobuf-compiler-grpc ({Protoc} and {GrpcPythonPlugin})");
-        }
-
-        if (missing.Count == 0)
-        {
-            return;
-        }
-
-        var message = "missing prerequisites; install the Debian packages: apt-get install " + string.Join(", ", missing);
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(message);
-        }
-
-        Skip.If(true, message);
-    }
-
-    private static bool PythonHasGrpc()
-    {
-        using var check = Process.Start(new ProcessStartInfo(Python, ["-c", "import grpc"]) { UseShellExecute = false, RedirectStandardError = true });
-        if (check is null)
-        {
-            return false;
-        }
-
-        // Drained so a long traceback cannot fill the pipe; the wait itself is what is bounded.
-        _ = check.StandardError.ReadToEndAsync();
-        if (!check.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            check.Kill(entireProcessTree: true);
-            return false;
-        }
-
-        return check.ExitCode == 0;
-    }
-
     private static bool IsListening(int port)
     {
         try
@@ -198,24 +143,4 @@ public sealed class ProcessTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo(program, args)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // Debian's interpreter with Debian's modules, whatever a Python environment manager put in the environment.
-        info.Environment.Remove("PYTHONPATH");
-        info.Environment.Remove("PYTHONHOME");
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().DefaultTimeout(TimeSpan.FromSeconds(30));
-        var text = await stdout.DefaultTimeout();
-        var errors = await stderr.DefaultTimeout();
-        return (process.ExitCode, errors.Length == 0 ? text : text + errors);
-    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -19,6 +20,101 @@ public sealed class ShutdownTests(ITestOutputHelper output)
     private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(6);
 
     private static readonly string Kilobyte = new('x', 1000);
+
+    // The part of the contract the Python client uses; fields it leaves out (ChatEvent.time) are skipped as unknown.
+    private const string RoomsProto = """
+        syntax = "proto3";
+
+        package helloworld;
+
+        service Greeter {
+          rpc Chat (stream ChatMessage) returns (stream ChatEvent) {}
+          rpc Subscribe (SubscribeRequest) returns (stream ChatEvent) {}
+        }
+
+        message ChatMessage {
+          string room = 1;
+          string sender = 2;
+          string text = 3;
+        }
+
+        message ChatEvent {
+          int32 kind = 1;
+          string room = 2;
+          string sender = 3;
+          string text = 4;
+          int64 sequence = 5;
+          string epoch = 7;
+        }
+
+        message SubscribeRequest {
+          string room = 1;
+        }
+
+        """;
+
+    // Opens STREAMS Subscribe calls and one Chat that never half-closes, all on one channel (one HTTP/2 connection),
+    // says READY once each is under way, then prints how each ended, as JSON.
+    private const string ShutdownClientPy = """
+        import collections, json, os, queue, sys, threading
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import grpc
+        import rooms_pb2 as pb
+        import rooms_pb2_grpc as rpc
+
+        address, streams = sys.argv[1], int(sys.argv[2])
+        stub = rpc.GreeterStub(grpc.insecure_channel(address))
+        outcomes = collections.Counter()
+        lock = threading.Lock()
+        started = threading.Semaphore(0)
+        never = queue.Queue()
+
+        def ended(how):
+            with lock:
+                outcomes[how] += 1
+
+        def outcome(error):
+            return error.code().name + (" shutting down" if "shutting down" in (error.details() or "") else "")
+
+        def subscribe(i):
+            call = stub.Subscribe(pb.SubscribeRequest(room="py-%d" % i))
+            try:
+                call.initial_metadata()
+                started.release()
+                for _ in call:
+                    pass
+                ended("OK")
+            except grpc.RpcError as error:
+                started.release()
+                ended(outcome(error))
+
+        def requests():
+            yield pb.ChatMessage(room="py-chat", sender="py")
+            never.get()
+
+        def chat():
+            call = stub.Chat(requests())
+            try:
+                next(call)
+                started.release()
+                for _ in call:
+                    pass
+                ended("OK")
+            except grpc.RpcError as error:
+                started.release()
+                ended(outcome(error))
+
+        threads = [threading.Thread(target=subscribe, args=(i,), daemon=True) for i in range(streams)]
+        threads.append(threading.Thread(target=chat, daemon=True))
+        for thread in threads:
+            thread.start()
+        for _ in threads:
+            started.acquire()
+        print("READY", flush=True)
+        for thread in threads:
+            thread.join(60)
+        print(json.dumps(outcomes), flush=True)
+        """;
 
     [Fact]
     public async Task Sigterm_StalledReaderHealthWatchOpenRequestsAnd1000Streams_ExitsWithinSecondsAndEveryListenerGetsUnavailable()
@@ -82,6 +178,39 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         finally
         {
             idle.ForEach(static call => call.Dispose());
+        }
+    }
+
+    [SkippableFact]
+    public async Task Sigterm_1000StreamsAndAnOpenChatOnOnePythonConnection_EveryOneEndsWithUnavailable()
+    {
+        const int Streams = 1000;
+        Python.RequirePrerequisites();
+        var work = Directory.CreateTempSubdirectory("greeter-shutdown-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(work.FullName, "rooms.proto"), RoomsProto);
+            await File.WriteAllTextAsync(Path.Combine(work.FullName, "shutdown_client.py"), ShutdownClientPy);
+            await Python.GenerateAsync(work.FullName, "rooms.proto");
+            // One caller (127.0.0.1) opens every room here.
+            await using var server = await GreeterServer.StartAsync(0, "--Greeter:MaxStreamsPerConnection=2000", "--Hub:MaxRoomsPerCaller=0");
+            await using var client = ChildProcess.Start(
+                Python.Interpreter,
+                [Path.Combine(work.FullName, "shutdown_client.py"), $"127.0.0.1:{server.Port}", $"{Streams}"],
+                Python.Environment);
+            await client.Output.WaitForLineAsync("READY");
+
+            server.Terminate();
+            Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.True(await client.WaitForExitAsync(TimeSpan.FromSeconds(90)) == 0, client.Transcript);
+
+            // grpcio, unlike the .NET client, reports every one of them as the server ended it.
+            var outcomes = JsonSerializer.Deserialize<Dictionary<string, int>>(client.Output.Lines[^1]);
+            Assert.Equal(new Dictionary<string, int> { ["UNAVAILABLE shutting down"] = Streams + 1 }, outcomes);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
         }
     }
 
