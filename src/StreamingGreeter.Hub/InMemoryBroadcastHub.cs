@@ -495,7 +495,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
 
     private void RetainLocked(Room state, RoomEvent item, CallerAccount? owner)
     {
-        var delta = state.History.Add(item, EventSize.Of(item), owner);
+        var delta = state.History.Add(item, item.Size, owner);
         if (delta != 0)
         {
             Interlocked.Add(ref _retainedBytes, delta);

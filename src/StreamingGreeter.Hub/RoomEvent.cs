@@ -13,6 +13,7 @@ public sealed class RoomEvent
         Sequence = sequence;
         Time = time;
         Epoch = epoch;
+        Size = Internal.EventSize.Of(sender, text);
     }
 
     /// <summary>What the event reports.</summary>
@@ -35,6 +36,9 @@ public sealed class RoomEvent
 
     /// <summary>The id of the room's sequence space.</summary>
     public string Epoch { get; }
+
+    /// <summary>What the event costs in memory as the hub's byte budgets count it; worked out once, for every subscriber.</summary>
+    internal int Size { get; }
 
     /// <summary>
     /// A slot where a transport may keep its encoded form of this event, so that an event is encoded once rather than

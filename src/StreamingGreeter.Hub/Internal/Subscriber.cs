@@ -56,7 +56,7 @@ internal sealed class Subscriber : IRoomSubscription
     /// </summary>
     public bool TryDeliver(RoomEvent item)
     {
-        var size = EventSize.Of(item);
+        var size = item.Size;
         if (Interlocked.Add(ref _bufferedBytes, size) > _maxBufferedBytes)
         {
             Interlocked.Add(ref _bufferedBytes, -size);
@@ -79,7 +79,7 @@ internal sealed class Subscriber : IRoomSubscription
     }
 
     /// <summary>A live event left the buffer: read by the subscriber.</summary>
-    public void Consumed(RoomEvent item) => Interlocked.Add(ref _bufferedBytes, -EventSize.Of(item));
+    public void Consumed(RoomEvent item) => Interlocked.Add(ref _bufferedBytes, -item.Size);
 
     public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);
 
