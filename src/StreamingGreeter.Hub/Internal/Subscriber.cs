@@ -10,7 +10,11 @@ internal sealed class Subscriber : IRoomSubscription
     private readonly long _maxBufferedBytes;
     private readonly bool _dropsOldest;
     private SubscriberReader? _reader;
-    private long _bufferedBytes;
+
+    // Buffered bytes are the difference of two sums, each with one writer, so neither side needs an interlocked
+    // instruction per event: the publishers add under the room's gate, the one reader adds what it has read.
+    private long _queuedBytes;
+    private long _readBytes;
     private int _ended;
 
     public Subscriber(InMemoryBroadcastHub hub, Room room, string? member, CallerAccount? caller, BoundedChannelOptions channel, long maxBufferedBytes)
@@ -57,9 +61,8 @@ internal sealed class Subscriber : IRoomSubscription
     public bool TryDeliver(RoomEvent item)
     {
         var size = item.Size;
-        if (Interlocked.Add(ref _bufferedBytes, size) > _maxBufferedBytes)
+        if (_queuedBytes - Volatile.Read(ref _readBytes) + size > _maxBufferedBytes)
         {
-            Interlocked.Add(ref _bufferedBytes, -size);
             if (_dropsOldest)
             {
                 _hub.Dropped();
@@ -69,23 +72,24 @@ internal sealed class Subscriber : IRoomSubscription
             return false;
         }
 
-        if (_channel.Writer.TryWrite(item))
+        if (!_channel.Writer.TryWrite(item))
         {
-            return true;
+            return false;
         }
 
-        Interlocked.Add(ref _bufferedBytes, -size);
-        return false;
+        Volatile.Write(ref _queuedBytes, _queuedBytes + size);
+        return true;
     }
 
-    /// <summary>A live event left the buffer: read by the subscriber.</summary>
-    public void Consumed(RoomEvent item) => Interlocked.Add(ref _bufferedBytes, -item.Size);
+    /// <summary>A live event left the buffer: read by the subscriber, its only reader.</summary>
+    public void Consumed(RoomEvent item) => Volatile.Write(ref _readBytes, _readBytes + item.Size);
 
     public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);
 
+    /// <summary>The channel dropped its oldest event to take a new one: called inside a publisher's write, under the room's gate.</summary>
     private void OnDropped(RoomEvent item)
     {
-        Consumed(item);
+        _queuedBytes -= item.Size;
         _hub.Dropped();
     }
 
