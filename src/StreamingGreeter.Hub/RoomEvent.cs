@@ -5,6 +5,12 @@ public sealed class RoomEvent
 {
     /// <summary>Creates an event.</summary>
     public RoomEvent(RoomEventKind kind, string room, string sender, string text, long sequence, DateTimeOffset time, string epoch)
+        : this(kind, room, sender, text, sequence, time, epoch, messageId: null)
+    {
+    }
+
+    /// <summary>Creates an event that carries its publisher's message id.</summary>
+    public RoomEvent(RoomEventKind kind, string room, string sender, string text, long sequence, DateTimeOffset time, string epoch, string? messageId)
     {
         Kind = kind;
         Room = room;
@@ -13,6 +19,7 @@ public sealed class RoomEvent
         Sequence = sequence;
         Time = time;
         Epoch = epoch;
+        MessageId = string.IsNullOrEmpty(messageId) ? null : messageId;
     }
 
     /// <summary>What the event reports.</summary>
@@ -35,6 +42,9 @@ public sealed class RoomEvent
 
     /// <summary>The id of the room's sequence space.</summary>
     public string Epoch { get; }
+
+    /// <summary>The publisher's <see cref="PublishOptions.MessageId"/>, or null when it gave none.</summary>
+    public string? MessageId { get; }
 
     /// <summary>
     /// A slot where a transport may keep its encoded form of this event, so that an event is encoded once rather than
