@@ -31,6 +31,8 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
     private readonly ITimer _keepAlive;
     private readonly Lock _availabilityGate = new();
     private readonly int _logCapacity;
+    private readonly long _deduplicationWindowMilliseconds;
+    private readonly int _deduplicationMaxIds;
     private bool _available;
     private bool _disposed;
     private bool _refusedLogged;
@@ -55,6 +57,8 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
         KeyPrefix = redisOptions.KeyPrefix;
         KeyExpiryMilliseconds = (long)options.IdleRoomTimeout.TotalMilliseconds;
         _logCapacity = Math.Max(options.HistorySize, MinimumLogLength);
+        _deduplicationWindowMilliseconds = (long)options.DeduplicationWindow.TotalMilliseconds;
+        _deduplicationMaxIds = options.DeduplicationMaxIds;
         Local = new InMemoryBroadcastHub(options, _time, metrics, OnRoomRemoved);
 
         var configuration = ConfigurationOptions.Parse(redisOptions.Configuration!);
@@ -119,8 +123,12 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
         ArgumentNullException.ThrowIfNull(text);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var result = await AppendAsync(room, RoomEventKind.Message, sender, text);
-        await DeliveredHereAsync(room, result);
+        var result = await AppendAsync(room, RoomEventKind.Message, sender, text, options.MessageId);
+        if (!result.Duplicate)
+        {
+            await DeliveredHereAsync(room, result);
+        }
+
         return result;
     }
 
@@ -276,7 +284,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
         }
     }
 
-    private async Task<PublishResult> AppendAsync(string room, RoomEventKind kind, string sender, string text)
+    private async Task<PublishResult> AppendAsync(string room, RoomEventKind kind, string sender, string text, string? messageId = null)
     {
         ThrowIfUnavailable($"the event for room \"{room}\" was not acknowledged");
         var prefix = KeyPrefix + "room:" + room;
@@ -285,7 +293,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
         {
             reply = await Database.ScriptEvaluateAsync(
                 RedisScripts.Append,
-                [prefix + ":meta", prefix + ":log"],
+                [prefix + ":meta", prefix + ":log", prefix + ":ids", prefix + ":idseq"],
                 [
                     Guid.NewGuid().ToString("N"),
                     (int)kind,
@@ -295,6 +303,9 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
                     _logCapacity,
                     KeyExpiryMilliseconds,
                     prefix + ":events",
+                    messageId ?? string.Empty,
+                    _deduplicationWindowMilliseconds,
+                    _deduplicationMaxIds,
                 ]);
         }
         catch (Exception error) when (IsOutage(error))
@@ -308,7 +319,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
 
         ScriptSucceeded();
         var parts = (RedisResult[])reply!;
-        return new PublishResult((long)parts[1], (string)parts[0]!);
+        return new PublishResult((long)parts[1], (string)parts[0]!) { Duplicate = (long)parts[2] == 1 };
     }
 
     /// <summary>

@@ -65,4 +65,19 @@ public sealed class BroadcastHubOptions
     /// <summary>How long a room without subscribers keeps its history before it is removed. Default 10 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan IdleRoomTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a room remembers a <see cref="PublishOptions.MessageId"/>: a publish with an id seen this recently is
+    /// not published again. The ids live with the room, so a room removed sooner (see <see cref="IdleRoomTimeout"/>)
+    /// forgets them sooner. Default 5 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Message ids one room remembers at most; beyond it the oldest is forgotten before its window ends. This bounds the
+    /// ids' memory by count (an id is at most a few hundred bytes), apart from the history's budgets in bytes. Default 10,000.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int DeduplicationMaxIds { get; set; } = 10_000;
 }

@@ -91,11 +91,12 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         ArgumentNullException.ThrowIfNull(text);
         cancellationToken.ThrowIfCancellationRequested();
 
+        var messageId = string.IsNullOrEmpty(options.MessageId) ? null : options.MessageId;
         List<Subscriber>? overflowed = null;
         while (true)
         {
             var (state, caller) = GetOrCreateRoom(room, options.Caller);
-            RoomEvent published;
+            PublishResult published;
             bool empty;
             try
             {
@@ -106,7 +107,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
                         continue;
                     }
 
-                    published = AppendLocked(state, RoomEventKind.Message, sender, text, caller, enforceBudgets: true, ref overflowed);
+                    published = PublishLocked(state, sender, text, messageId, caller, ref overflowed);
                     empty = IsEmptyLocked(state);
                 }
             }
@@ -127,8 +128,29 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
                 RemoveIfEmpty(state);
             }
 
-            return new ValueTask<PublishResult>(new PublishResult(published.Sequence, published.Epoch));
+            return new ValueTask<PublishResult>(published);
         }
+    }
+
+    /// <summary>Appends a message, unless its id names one the room published within the window: then where that landed.</summary>
+    private PublishResult PublishLocked(Room state, string sender, string text, string? messageId, CallerAccount? caller, ref List<Subscriber>? overflowed)
+    {
+        if (messageId is null)
+        {
+            var item = AppendLocked(state, RoomEventKind.Message, sender, text, messageId: null, caller, enforceBudgets: true, ref overflowed);
+            return new PublishResult(item.Sequence, item.Epoch);
+        }
+
+        var now = _time.GetUtcNow().UtcTicks;
+        if (state.MessageIds is { } seen && seen.TryGet(messageId, now, out var original))
+        {
+            return new PublishResult(original, state.Epoch) { Duplicate = true };
+        }
+
+        var published = AppendLocked(state, RoomEventKind.Message, sender, text, messageId, caller, enforceBudgets: true, ref overflowed);
+        state.MessageIds ??= new MessageIds(_options.DeduplicationWindow.Ticks, _options.DeduplicationMaxIds);
+        state.MessageIds.Add(messageId, published.Sequence, now);
+        return new PublishResult(published.Sequence, published.Epoch);
     }
 
     /// <inheritdoc />
@@ -255,7 +277,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         var replay = ReplayLocked(state, options);
         if (member is not null)
         {
-            var joined = AppendLocked(state, RoomEventKind.Joined, member, string.Empty, caller, enforceBudgets: true, ref overflowed);
+            var joined = AppendLocked(state, RoomEventKind.Joined, member, string.Empty, messageId: null, caller, enforceBudgets: true, ref overflowed);
             Array.Resize(ref replay, replay.Length + 1);
             replay[^1] = joined;
         }
@@ -331,7 +353,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
             if (subscriber.Member is not null && !state.Closed)
             {
                 // A member's LEFT is never refused: it is how the others learn it went.
-                AppendLocked(state, RoomEventKind.Left, subscriber.Member, string.Empty, subscriber.Caller, enforceBudgets: false, ref overflowed);
+                AppendLocked(state, RoomEventKind.Left, subscriber.Member, string.Empty, messageId: null, subscriber.Caller, enforceBudgets: false, ref overflowed);
             }
 
             RemoveLocked(state, subscriber);
@@ -453,11 +475,11 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     /// Sequences and delivers an event. With <paramref name="enforceBudgets"/>, refuses it first, having changed
     /// nothing, when retaining it would take the hub's history or <paramref name="caller"/>'s share beyond its bytes.
     /// </summary>
-    private RoomEvent AppendLocked(Room state, RoomEventKind kind, string sender, string text, CallerAccount? caller, bool enforceBudgets, ref List<Subscriber>? overflowed)
+    private RoomEvent AppendLocked(Room state, RoomEventKind kind, string sender, string text, string? messageId, CallerAccount? caller, bool enforceBudgets, ref List<Subscriber>? overflowed)
     {
         if (enforceBudgets && state.History.Retains)
         {
-            var size = EventSize.Of(sender, text);
+            var size = EventSize.Of(sender, text, messageId);
             var freed = state.History.WouldFree(size, caller, out var callersFreed);
             if (RetainedBytes + size - freed > _options.MaxRetainedBytes)
             {
@@ -470,7 +492,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
             }
         }
 
-        var item = new RoomEvent(kind, state.Name, sender, text, ++state.LastSequence, _time.GetUtcNow(), state.Epoch);
+        var item = new RoomEvent(kind, state.Name, sender, text, ++state.LastSequence, _time.GetUtcNow(), state.Epoch, messageId);
         DeliverLocked(state, item, caller, ref overflowed);
         return item;
     }
@@ -525,7 +547,9 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
         }
     }
 
-    private static bool IsEmptyLocked(Room state) => state.IsIdle && state.History.Count == 0;
+    // A room that remembers message ids is not empty: removing it would forget them, and a retry would publish twice.
+    // The idle sweep removes it in time, as it does a room with history.
+    private static bool IsEmptyLocked(Room state) => state.IsIdle && state.History.Count == 0 && (state.MessageIds?.Count ?? 0) == 0;
 
     private void Disconnect(List<Subscriber>? overflowed)
     {

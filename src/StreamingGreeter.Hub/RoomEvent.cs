@@ -5,6 +5,12 @@ public sealed class RoomEvent
 {
     /// <summary>Creates an event.</summary>
     public RoomEvent(RoomEventKind kind, string room, string sender, string text, long sequence, DateTimeOffset time, string epoch)
+        : this(kind, room, sender, text, sequence, time, epoch, messageId: null)
+    {
+    }
+
+    /// <summary>Creates an event that carries its publisher's message id.</summary>
+    public RoomEvent(RoomEventKind kind, string room, string sender, string text, long sequence, DateTimeOffset time, string epoch, string? messageId)
     {
         Kind = kind;
         Room = room;
@@ -13,7 +19,8 @@ public sealed class RoomEvent
         Sequence = sequence;
         Time = time;
         Epoch = epoch;
-        Size = Internal.EventSize.Of(sender, text);
+        MessageId = string.IsNullOrEmpty(messageId) ? null : messageId;
+        Size = Internal.EventSize.Of(sender, text, MessageId);
     }
 
     /// <summary>What the event reports.</summary>
@@ -36,6 +43,9 @@ public sealed class RoomEvent
 
     /// <summary>The id of the room's sequence space.</summary>
     public string Epoch { get; }
+
+    /// <summary>The publisher's <see cref="PublishOptions.MessageId"/>, or null when it gave none.</summary>
+    public string? MessageId { get; }
 
     /// <summary>What the event costs in memory as the hub's byte budgets count it; worked out once, for every subscriber.</summary>
     internal int Size { get; }

@@ -251,6 +251,40 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal("two", events[0].Text);
     }
 
+    [SkippableFact]
+    public async Task Publish_RetryWithSameMessageIdOnOtherNode_ReturnsOriginalSequenceAndEpochAndIsDeliveredOnce()
+    {
+        var first = CreateNode();
+        var second = CreateNode();
+        var room = Rooms.Unique();
+        await using var subscription = await second.SubscribeAsync(room).DefaultTimeout();
+
+        var original = await first.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+        var retried = await second.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+        var next = await second.PublishAsync(room, "ann", "next").DefaultTimeout();
+        var seen = await ReadAsync(subscription.Events, 2);
+
+        Assert.True(retried.Duplicate);
+        Assert.Equal((original.Sequence, original.Epoch), (retried.Sequence, retried.Epoch));
+        Assert.Equal([("once", "m-1", original.Sequence), ("next", null, next.Sequence)], seen.Select(e => (e.Text, e.MessageId, e.Sequence)));
+    }
+
+    [SkippableFact]
+    public async Task Publish_RetryWithSameMessageIdAfterNodeRestart_ReturnsOriginalSequence()
+    {
+        var room = Rooms.Unique();
+        var before = CreateNode();
+        var original = await before.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+        _hubs.Remove(before);
+        await before.DisposeAsync().DefaultTimeout();
+
+        var restarted = CreateNode();
+        var retried = await restarted.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+
+        Assert.True(retried.Duplicate);
+        Assert.Equal((original.Sequence, original.Epoch), (retried.Sequence, retried.Epoch));
+    }
+
     private RedisBroadcastHub CreateNode(Action<BroadcastHubOptions>? configure = null)
     {
         var options = new BroadcastHubOptions();

@@ -13,7 +13,7 @@ public sealed class RedisBroadcastHubContractTests(RedisFixture redis) : Broadca
     {
         var options = new BroadcastHubOptions();
         configure?.Invoke(options);
-        var hub = ConnectedHub.Create(options, redis.Server.Configuration);
+        var hub = ConnectedHub.Create(options, redis.Server.Configuration, time: Time);
         _hubs.Add(hub);
         return hub;
     }

@@ -6,6 +6,9 @@ namespace StreamingGreeter.Hub.Tests;
 /// <summary>What every <see cref="IBroadcastHub"/> implementation must do; each implementation's test class inherits it.</summary>
 public abstract class BroadcastHubContractTests
 {
+    /// <summary>The clock every hub of a test runs on.</summary>
+    protected ManualTimeProvider Time { get; } = new();
+
     protected abstract IBroadcastHub CreateHub(Action<BroadcastHubOptions>? configure = null);
 
     [SkippableFact]
@@ -396,5 +399,77 @@ public abstract class BroadcastHubContractTests
         await subscription.DisposeAsync().DefaultTimeout();
 
         Assert.False(await pending.DefaultTimeout());
+    }
+
+    [SkippableFact]
+    public async Task Publish_SameMessageIdRetried_ReturnsOriginalSequenceAndEpochAndRoomHasItOnce()
+    {
+        var hub = CreateHub();
+        var room = Rooms.Unique();
+        await using var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
+
+        var original = await hub.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+        var retried = await hub.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+        var next = await hub.PublishAsync(room, "ann", "next").DefaultTimeout();
+        var seen = await ReadAsync(subscription.Events, 2);
+        await using var replay = await hub.SubscribeAsync(room, new SubscribeOptions { Epoch = original.Epoch }).DefaultTimeout();
+        var replayed = await ReadAsync(replay.Events, 2);
+
+        Assert.False(original.Duplicate);
+        Assert.True(retried.Duplicate);
+        Assert.Equal((original.Sequence, original.Epoch), (retried.Sequence, retried.Epoch));
+        Assert.Equal(original.Sequence + 1, next.Sequence);
+        Assert.Equal([("once", "m-1"), ("next", null)], seen.Select(e => (e.Text, e.MessageId)));
+        Assert.Equal([original.Sequence, next.Sequence], seen.Select(e => e.Sequence));
+        Assert.Equal(["once", "next"], replayed.Select(e => e.Text));
+    }
+
+    [SkippableFact]
+    public async Task Publish_SameMessageIdAfterWindow_IsPublishedAgain()
+    {
+        var hub = CreateHub(o => o.DeduplicationWindow = TimeSpan.FromMinutes(1));
+        var room = Rooms.Unique();
+
+        var original = await hub.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+        Time.Advance(TimeSpan.FromSeconds(59));
+        var within = await hub.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var after = await hub.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+
+        Assert.Equal((original.Sequence, true), (within.Sequence, within.Duplicate));
+        Assert.Equal((original.Sequence + 1, false), (after.Sequence, after.Duplicate));
+        Assert.Equal(original.Epoch, after.Epoch);
+    }
+
+    [SkippableFact]
+    public async Task Publish_MoreMessageIdsThanDeduplicationMaxIds_OldestIdIsForgotten()
+    {
+        var hub = CreateHub(o => o.DeduplicationMaxIds = 2);
+        var room = Rooms.Unique();
+
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            await hub.PublishAsync(room, "ann", id, new PublishOptions { MessageId = id }).DefaultTimeout();
+        }
+
+        var newest = await hub.PublishAsync(room, "ann", "c", new PublishOptions { MessageId = "c" }).DefaultTimeout();
+        var oldest = await hub.PublishAsync(room, "ann", "a", new PublishOptions { MessageId = "a" }).DefaultTimeout();
+
+        Assert.Equal((3, true), (newest.Sequence, newest.Duplicate));
+        Assert.Equal((4, false), (oldest.Sequence, oldest.Duplicate));
+    }
+
+    [SkippableFact]
+    public async Task Publish_SameMessageIdInAnotherRoom_IsPublishedThere()
+    {
+        var hub = CreateHub();
+        var first = Rooms.Unique();
+        var second = Rooms.Unique();
+        await hub.PublishAsync(first, "ann", "x", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+        await hub.PublishAsync(second, "ann", "y").DefaultTimeout();
+
+        var other = await hub.PublishAsync(second, "ann", "x", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
+
+        Assert.Equal((2, false), (other.Sequence, other.Duplicate));
     }
 }

@@ -7,7 +7,6 @@ namespace StreamingGreeter.Hub.Tests;
 public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisposable
 {
     private readonly List<InMemoryBroadcastHub> _hubs = [];
-    private readonly ManualTimeProvider _time = new();
 
     protected override IBroadcastHub CreateHub(Action<BroadcastHubOptions>? configure = null) => Create(configure);
 
@@ -47,7 +46,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
     {
         var options = new BroadcastHubOptions();
         configure?.Invoke(options);
-        var hub = new InMemoryBroadcastHub(options, _time, metrics);
+        var hub = new InMemoryBroadcastHub(options, Time, metrics);
         _hubs.Add(hub);
         return hub;
     }
@@ -69,7 +68,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         // Only the shared room remains, for its retained JOINED and LEFT events.
         Assert.Equal(0, hub.SubscriberCount);
         Assert.Equal(1, hub.RoomCount);
-        _time.Advance(new BroadcastHubOptions().IdleRoomTimeout);
+        Time.Advance(new BroadcastHubOptions().IdleRoomTimeout);
         hub.RemoveExpiredRooms();
         Assert.Equal(0, hub.RoomCount);
     }
@@ -99,7 +98,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         var room = Rooms.Unique();
         var first = await hub.PublishAsync(room, "ann", "kept").DefaultTimeout();
 
-        _time.Advance(TimeSpan.FromMinutes(4));
+        Time.Advance(TimeSpan.FromMinutes(4));
         hub.RemoveExpiredRooms();
         Assert.Equal(1, hub.RoomCount);
         await using (var resumed = await hub.SubscribeAsync(room, new SubscribeOptions { AfterSequence = 0, Epoch = "old" }).DefaultTimeout())
@@ -110,7 +109,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         }
 
         // Idle again from the moment its last subscriber left.
-        _time.Advance(TimeSpan.FromMinutes(5));
+        Time.Advance(TimeSpan.FromMinutes(5));
         hub.RemoveExpiredRooms();
 
         Assert.Equal(0, hub.RoomCount);
@@ -126,7 +125,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
         var room = Rooms.Unique();
         await using var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
 
-        _time.Advance(TimeSpan.FromHours(1));
+        Time.Advance(TimeSpan.FromHours(1));
         hub.RemoveExpiredRooms();
 
         Assert.Equal(1, hub.RoomCount);
@@ -148,7 +147,7 @@ public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisp
 
         await hub.PublishAsync("f1", "mallory", "x", flooder).DefaultTimeout();
         await hub.PublishAsync("f2", "mallory", "x", flooder).DefaultTimeout();
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Time.Advance(TimeSpan.FromSeconds(1));
         var error = await Assert.ThrowsAsync<RoomLimitExceededException>(() => hub.PublishAsync("f3", "mallory", "x", flooder).AsTask()).DefaultTimeout();
 
         Assert.Equal("rooms", error.Reason);

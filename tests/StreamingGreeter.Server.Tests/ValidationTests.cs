@@ -11,6 +11,7 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
 
     private static readonly string LongName = new('n', 257);
     private static readonly string LongText = new('t', 4097);
+    private static readonly string LongMessageId = new('m', 65);
 
     private static readonly Dictionary<string, BadInput> Cases = new(StringComparer.Ordinal)
     {
@@ -33,6 +34,7 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         ["Publish room invalid"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = "a/b", Text = "x" })), "room", RoomPattern),
         ["Publish text 4097 chars"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = LongText })), "text", "4096"),
         ["Publish sender 257 chars"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Sender = LongName, Text = "x" })), "sender", "256"),
+        ["Publish message_id 65 chars"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = "x", MessageId = LongMessageId })), "message_id", "64"),
         ["Chat no first message"] = new(c => Chat(c, []), "room", "first message"),
         ["Chat first message without room"] = new(c => Chat(c, [new ChatMessage { Sender = "Ann" }]), "room", RoomPattern),
         ["Chat first message without sender"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique() }]), "sender", "256"),
@@ -41,6 +43,8 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         ["Chat first message after_sequence -1"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann", AfterSequence = -1 }]), "after_sequence", "0 or more"),
         ["Chat later message other room"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }, new ChatMessage { Room = "another-room", Text = "x" }]), "room", "one room"),
         ["Chat later message text 4097 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }, new ChatMessage { Text = LongText }]), "text", "4096"),
+        ["Chat first message message_id 65 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann", Text = "x", MessageId = LongMessageId }]), "message_id", "64"),
+        ["Chat later message message_id 65 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }, new ChatMessage { Text = "x", MessageId = LongMessageId }]), "message_id", "64"),
     };
 
     private readonly TestServer _server = fixture.Server;

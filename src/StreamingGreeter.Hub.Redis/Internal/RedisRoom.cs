@@ -259,7 +259,7 @@ internal sealed class RedisRoom
 
     private RoomEvent Parse(string id, ReadOnlySpan<NameValueEntry> values)
     {
-        // Fields as the append script writes them: k, s, t, at, e.
+        // Fields as the append script writes them: k, s, t, at, e, and m when the publisher gave a message id.
         return new RoomEvent(
             (RoomEventKind)(int)values[0].Value,
             Name,
@@ -267,7 +267,8 @@ internal sealed class RedisRoom
             (string)values[2].Value!,
             ParseSequence(id),
             DateTimeOffset.FromUnixTimeMilliseconds((long)values[3].Value),
-            (string)values[4].Value!);
+            (string)values[4].Value!,
+            values.Length > 5 ? (string?)values[5].Value : null);
     }
 
     private RoomEvent Parse(string id, RedisValue[] fieldsAndValues)
@@ -280,7 +281,8 @@ internal sealed class RedisRoom
             (string)fieldsAndValues[5]!,
             ParseSequence(id),
             DateTimeOffset.FromUnixTimeMilliseconds((long)fieldsAndValues[7]),
-            (string)fieldsAndValues[9]!);
+            (string)fieldsAndValues[9]!,
+            fieldsAndValues.Length > 11 ? (string?)fieldsAndValues[11] : null);
     }
 
     private static long ParseSequence(string id) =>

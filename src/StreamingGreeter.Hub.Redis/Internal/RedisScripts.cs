@@ -64,21 +64,65 @@ internal static class RedisScripts
 
     /// <summary>
     /// Appends one event. ARGV: epoch if the room is new, kind, sender, text, time (Unix ms), log capacity, expiry (ms),
-    /// notification channel. Stream ids are <c>&lt;sequence&gt;-0</c>, so a sequence range is an id range; the id is
-    /// above the log's last one, so <c>XADD</c> cannot refuse it. The notification is <c>&lt;epoch&gt; &lt;sequence&gt;</c>.
-    /// Returns { epoch, sequence }.
+    /// notification channel, message id (empty for none), deduplication window (ms), message ids kept at most. Stream
+    /// ids are <c>&lt;sequence&gt;-0</c>, so a sequence range is an id range; the id is above the log's last one, so
+    /// <c>XADD</c> cannot refuse it. The notification is <c>&lt;epoch&gt; &lt;sequence&gt;</c>. KEYS[3] is the room's
+    /// message ids by time of publish (a sorted set), KEYS[4] each one's <c>&lt;sequence&gt; &lt;epoch&gt;</c> (a hash).
+    /// Returns { epoch, sequence, duplicate (0 or 1) }.
     /// </summary>
-    public const string Append = Resolve + "\n" + """
+    /// <remarks>
+    /// A message id published within the window, by any node, returns where it landed and writes nothing. The ids are
+    /// read first, with the rest, so a key of the wrong type fails the script before it writes. Time is the node's
+    /// clock, as an event's <c>at</c> is; the ids' keys expire a window after their last write.
+    /// </remarks>
+    public const string Append = """
+        local id = ARGV[9]
+        if id ~= '' then
+          local at = redis.call('ZSCORE', KEYS[3], id)
+          local seen = redis.call('HGET', KEYS[4], id)
+          if at and seen and tonumber(at) > tonumber(ARGV[5]) - tonumber(ARGV[10]) then
+            local gap = string.find(seen, ' ', 1, true)
+            return { string.sub(seen, gap + 1), tonumber(string.sub(seen, 1, gap - 1)), 1 }
+          end
+        end
+        """ + "\n" + Resolve + "\n" + """
         if drop then
           redis.call('DEL', KEYS[2])
         end
         seq = seq + 1
-        redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'k', ARGV[2], 's', ARGV[3], 't', ARGV[4], 'at', ARGV[5], 'e', epoch)
+        if id ~= '' then
+          redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'k', ARGV[2], 's', ARGV[3], 't', ARGV[4], 'at', ARGV[5], 'e', epoch, 'm', id)
+        else
+          redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'k', ARGV[2], 's', ARGV[3], 't', ARGV[4], 'at', ARGV[5], 'e', epoch)
+        end
         redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', seq)
         redis.call('PEXPIRE', KEYS[1], ARGV[7])
         redis.call('PEXPIRE', KEYS[2], ARGV[7])
+        if id ~= '' then
+          redis.call('ZADD', KEYS[3], ARGV[5], id)
+          redis.call('HSET', KEYS[4], id, seq .. ' ' .. epoch)
+          -- Forget the ids whose window ended, then the oldest beyond the count; in slices, as unpack has a limit.
+          local function forget(ids)
+            for i = 1, #ids, 1000 do
+              redis.call('HDEL', KEYS[4], unpack(ids, i, math.min(i + 999, #ids)))
+            end
+          end
+          local cutoff = tonumber(ARGV[5]) - tonumber(ARGV[10])
+          local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', cutoff)
+          if #expired > 0 then
+            forget(expired)
+            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', cutoff)
+          end
+          local over = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[11])
+          if over > 0 then
+            forget(redis.call('ZRANGE', KEYS[3], 0, over - 1))
+            redis.call('ZREMRANGEBYRANK', KEYS[3], 0, over - 1)
+          end
+          redis.call('PEXPIRE', KEYS[3], ARGV[10])
+          redis.call('PEXPIRE', KEYS[4], ARGV[10])
+        end
         redis.call('PUBLISH', ARGV[8], epoch .. ' ' .. seq)
-        return { epoch, seq }
+        return { epoch, seq, 0 }
         """;
 
     /// <summary>

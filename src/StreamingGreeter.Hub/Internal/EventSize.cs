@@ -10,5 +10,6 @@ internal static class EventSize
     /// Two bytes a character for the strings (UTF-16), one more for their encoded form that a transport caches beside
     /// them (UTF-8; three for characters beyond ASCII, which are rare enough to be averaged in).
     /// </summary>
-    public static int Of(string sender, string text) => Overhead + (3 * (sender.Length + text.Length));
+    public static int Of(string sender, string text, string? messageId = null) =>
+        Overhead + (3 * (sender.Length + text.Length + (messageId?.Length ?? 0)));
 }

@@ -30,6 +30,9 @@ internal sealed class Room
 
     public long LastSequence { get; set; }
 
+    /// <summary>The message ids published lately; made with the first one, since most rooms never see any.</summary>
+    public MessageIds? MessageIds { get; set; }
+
     public int SubscriberCount { get; private set; }
 
     /// <summary>Timestamp (of the hub's clock) since which the room has had no subscriber.</summary>

@@ -32,6 +32,7 @@ internal static class ChatEventEncoder
             Sequence = item.Sequence,
             Time = Timestamp.FromDateTimeOffset(item.Time),
             Epoch = item.Epoch,
+            MessageId = item.MessageId ?? string.Empty,
         };
 
         // Two subscribers may race here; either result is correct, and the loser's copy is simply dropped.

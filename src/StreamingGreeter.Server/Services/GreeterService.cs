@@ -85,6 +85,7 @@ internal sealed class GreeterService(
 
         RequestValidation.Name(first.Sender, "sender");
         RequestValidation.Text(first.Text);
+        RequestValidation.MessageId(first.MessageId);
         RequestValidation.Resume(first.AfterSequence, first.Epoch);
 
         var caller = CallerIdentity.Of(context);
@@ -95,7 +96,6 @@ internal sealed class GreeterService(
         // Two loops: this one reads the client's messages into the hub; the pump is the only writer of the response.
         using var writer = NewWriter(context);
         var pump = PumpAsync(subscription, responseStream, writer, maxEvents: 0, call);
-        var publish = new PublishOptions { Caller = caller };
         Exception? readFailure = null;
         try
         {
@@ -105,6 +105,9 @@ internal sealed class GreeterService(
                 if (message.Text.Length > 0)
                 {
                     rateLimiter.Acquire(caller);
+                    // A message whose id the room already has is dropped by the hub: the room saw it once, and so did
+                    // this sender, whose echo of the original is in its stream or was replayed to it.
+                    var publish = new PublishOptions { Caller = caller, MessageId = NullIfEmpty(message.MessageId) };
                     await hub.PublishAsync(first.Room, first.Sender, message.Text, publish, call.Token);
                 }
 
@@ -172,6 +175,7 @@ internal sealed class GreeterService(
         RequestValidation.Room(request.Room);
         RequestValidation.OptionalSender(request.Sender);
         RequestValidation.Text(request.Text);
+        RequestValidation.MessageId(request.MessageId);
         if (CallAccess.Of(context) is { } access)
         {
             request.Sender = access.SenderFor(request.Sender);
@@ -181,7 +185,8 @@ internal sealed class GreeterService(
         var caller = CallerIdentity.Of(context);
         rateLimiter.Acquire(caller);
 
-        var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, new PublishOptions { Caller = caller }, context.CancellationToken);
+        var publish = new PublishOptions { Caller = caller, MessageId = NullIfEmpty(request.MessageId) };
+        var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, publish, context.CancellationToken);
         return new PublishReply { Sequence = result.Sequence, Epoch = result.Epoch };
     }
 
@@ -220,7 +225,10 @@ internal sealed class GreeterService(
         }
 
         RequestValidation.Text(message.Text);
+        RequestValidation.MessageId(message.MessageId);
     }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     /// <summary>
     /// The one loop per call that writes to the response stream: a response stream takes one pending write at a time.

@@ -9,6 +9,7 @@ internal static class RequestValidation
     public const int MaxRoomLength = 64;
     public const int MaxTextLength = 4096;
     public const int MaxEpochLength = 64;
+    public const int MaxMessageIdLength = 64;
     public const int MaxCount = 100_000;
     public const int MaxIntervalMs = 60_000;
     public const string RoomPattern = "^[A-Za-z0-9._:-]{1,64}$";
@@ -49,6 +50,15 @@ internal static class RequestValidation
         if (value.Length > MaxNameLength)
         {
             throw Invalid($"sender is {value.Length} characters long; the limit is {MaxNameLength}");
+        }
+    }
+
+    /// <summary>A client's message id: optional, at most 64 characters.</summary>
+    public static void MessageId(string value)
+    {
+        if (value.Length > MaxMessageIdLength)
+        {
+            throw Invalid($"message_id is {value.Length} characters long; the limit is {MaxMessageIdLength}");
         }
     }
 

@@ -5,9 +5,9 @@ namespace StreamingGreeter.Hub.Redis.Tests.Infrastructure;
 /// <summary>Creates a Redis hub and waits until it is connected: the hub starts before Redis answers, by design.</summary>
 internal static class ConnectedHub
 {
-    public static RedisBroadcastHub Create(BroadcastHubOptions options, string configuration, ILogger? logger = null)
+    public static RedisBroadcastHub Create(BroadcastHubOptions options, string configuration, ILogger? logger = null, TimeProvider? time = null)
     {
-        var hub = new RedisBroadcastHub(options, new RedisBroadcastHubOptions { Configuration = configuration }, logger: logger);
+        var hub = new RedisBroadcastHub(options, new RedisBroadcastHubOptions { Configuration = configuration }, time, logger: logger);
         var available = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         hub.AvailabilityChanged += (_, _) =>
         {
