@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.DependencyInjection;
-using StreamingGreeter.Hub;
 using StreamingGreeter.Protos;
 using StreamingGreeter.Server.Tests.Infrastructure;
 
@@ -16,29 +12,7 @@ public sealed class MetricsTests
     public async Task Meter_CallsAndRefusals_AreCountedByInstrumentAndReason()
     {
         await using var server = await TestServer.StartAsync("Hub:MaxSubscribersPerRoom=1");
-        var meter = server.App.Services.GetRequiredService<HubMetrics>().Meter;
-        var totals = new ConcurrentDictionary<string, long>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (ReferenceEquals(instrument.Meter, meter))
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            var key = instrument.Name;
-            foreach (var tag in tags)
-            {
-                key += $"[{tag.Key}={tag.Value}]";
-            }
-
-            totals.AddOrUpdate(key, value, (_, total) => total + value);
-        });
-        listener.Start();
+        using var totals = new MeterTotals(server);
         var room = Rooms.Unique();
 
         using var subscriber = server.Client.Subscribe(new SubscribeRequest { Room = room });
@@ -49,10 +23,10 @@ public sealed class MetricsTests
         await refused.ResponseStream.ReadUntilErrorAsync();
         await server.Client.SayHelloAsync(new HelloRequest { Name = "" }).ResponseAsync.ThrowsRpcAsync();
 
-        Assert.Equal(1, totals.GetValueOrDefault("streaminggreeter.events.published"));
-        Assert.Equal(1, totals.GetValueOrDefault("streaminggreeter.events.delivered"));
-        Assert.Equal(1, totals.GetValueOrDefault("streaminggreeter.requests.rejected[reason=subscribers_per_room]"));
-        Assert.Equal(1, totals.GetValueOrDefault("streaminggreeter.requests.rejected[reason=invalid_argument]"));
+        Assert.Equal(1, totals["streaminggreeter.events.published"]);
+        Assert.Equal(1, totals["streaminggreeter.events.delivered"]);
+        Assert.Equal(1, totals["streaminggreeter.requests.rejected[reason=subscribers_per_room]"]);
+        Assert.Equal(1, totals["streaminggreeter.requests.rejected[reason=invalid_argument]"]);
     }
 
     [Fact]

@@ -76,10 +76,10 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         def outcome(error):
             return error.code().name + (" shutting down" if "shutting down" in (error.details() or "") else "")
 
-        def subscribe(i):
-            call = stub.Subscribe(pb.SubscribeRequest(room="py-%d" % i))
+        def follow(call, under_way):
+            # under_way returns once the call is registered: Subscribe's headers, Chat's own JOINED.
             try:
-                call.initial_metadata()
+                under_way(call)
                 started.release()
                 for _ in call:
                     pass
@@ -87,22 +87,16 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             except grpc.RpcError as error:
                 started.release()
                 ended(outcome(error))
+
+        def subscribe(i):
+            follow(stub.Subscribe(pb.SubscribeRequest(room="py-%d" % i)), lambda call: call.initial_metadata())
 
         def requests():
             yield pb.ChatMessage(room="py-chat", sender="py")
             never.get()
 
         def chat():
-            call = stub.Chat(requests())
-            try:
-                next(call)
-                started.release()
-                for _ in call:
-                    pass
-                ended("OK")
-            except grpc.RpcError as error:
-                started.release()
-                ended(outcome(error))
+            follow(stub.Chat(requests()), next)
 
         threads = [threading.Thread(target=subscribe, args=(i,), daemon=True) for i in range(streams)]
         threads.append(threading.Thread(target=chat, daemon=True))
