@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Protos;
-using StreamingGreeter.Server.Security;
-using StreamingGreeter.Server.Services;
+using StreamingGreeter.AspNetCore.Security;
+using StreamingGreeter.AspNetCore.Services;
 using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Server.Tests;

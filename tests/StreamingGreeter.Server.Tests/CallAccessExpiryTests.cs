@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using StreamingGreeter.Server.Security;
+using StreamingGreeter.AspNetCore.Security;
 
 namespace StreamingGreeter.Server.Tests;
 

@@ -1,3 +1,4 @@
+using StreamingGreeter.AspNetCore.Connections;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -6,7 +7,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StreamingGreeter.Protos;
-using StreamingGreeter.Server.Internal;
+using StreamingGreeter.AspNetCore.Internal;
 using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Server.Tests;

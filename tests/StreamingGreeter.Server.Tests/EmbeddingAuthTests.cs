@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StreamingGreeter.Protos;
-using StreamingGreeter.Server.Security;
+using StreamingGreeter.AspNetCore.Security;
 using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Server.Tests;

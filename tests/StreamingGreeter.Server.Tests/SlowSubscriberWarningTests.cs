@@ -1,6 +1,7 @@
+using StreamingGreeter.AspNetCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StreamingGreeter.Server.Internal;
+using StreamingGreeter.AspNetCore.Internal;
 
 namespace StreamingGreeter.Server.Tests;
 

@@ -1,6 +1,7 @@
+using StreamingGreeter.Shared;
 using Serilog.Core;
 using Serilog.Events;
-using StreamingGreeter.Server.Internal;
+
 
 namespace StreamingGreeter.Server.Hosting;
 

@@ -9,8 +9,8 @@ using Serilog;
 using Serilog.Events;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Hub.Redis;
-using StreamingGreeter.Server.Internal;
-using StreamingGreeter.Server.Security;
+using StreamingGreeter.AspNetCore;
+using StreamingGreeter.AspNetCore.Security;
 
 namespace StreamingGreeter.Server.Hosting;
 
@@ -67,10 +67,8 @@ internal static class GreeterHost
             endpoint.Protocols = HttpProtocols.Http2;
             // Defaults apply to every endpoint, Kestrel:Endpoints ones included, before any TLS is added: the guard
             // sees each connection first, and counts and times TLS handshakes too.
-            endpoint.Use(endpoint.ApplicationServices.GetRequiredService<ConnectionGuard>().Wrap);
+            endpoint.UseStreamingGreeterConnectionLimits();
         }));
-        builder.Services.AddSingleton<ConnectionCounter>();
-        builder.Services.AddSingleton<ConnectionGuard>();
         // Kestrel's own configuration loader reads endpoints and certificates, not limits (keepalive pings among them).
         builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
@@ -114,7 +112,7 @@ internal static class GreeterHost
             app.Logger.LogInformation("StreamingGreeter listening on {Addresses}", string.Join(", ", addresses));
             foreach (var address in PlaintextBinding.ReachableWithoutTls(addresses))
             {
-                GreeterLog.PlaintextOnNetwork(app.Logger, address);
+                HostLog.PlaintextOnNetwork(app.Logger, address);
             }
         });
 

@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
-using StreamingGreeter.Server.Services;
 
 namespace StreamingGreeter.Server.Hosting;
 
@@ -12,6 +11,9 @@ namespace StreamingGreeter.Server.Hosting;
 /// </summary>
 internal sealed class StoppingHealthService : HealthServiceImpl, IDisposable
 {
+    /// <summary>The words the Greeter's own streams end with at shutdown.</summary>
+    private const string ShuttingDownMessage = "server shutting down: reconnect and resume with after_sequence and epoch";
+
     private readonly CancellationTokenSource _stopped = new();
 
     /// <summary>
@@ -27,7 +29,7 @@ internal sealed class StoppingHealthService : HealthServiceImpl, IDisposable
         await base.Watch(request, responseStream, new CancelledWith(context, call.Token));
         if (_stopped.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, GreeterCallInterceptor.ShuttingDownMessage));
+            throw new RpcException(new Status(StatusCode.Unavailable, ShuttingDownMessage));
         }
     }
 

@@ -1,0 +1,72 @@
+using System.Diagnostics.Metrics;
+using Grpc.AspNetCore.Server;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StreamingGreeter.Hub;
+using StreamingGreeter.AspNetCore;
+using StreamingGreeter.AspNetCore.Connections;
+using StreamingGreeter.AspNetCore.Internal;
+using StreamingGreeter.AspNetCore.Security;
+using StreamingGreeter.AspNetCore.Services;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the StreamingGreeter gRPC service and its broadcast hub.</summary>
+public static class StreamingGreeterServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds gRPC, the Greeter service and the in-memory <see cref="IBroadcastHub"/> (unless another hub was
+    /// registered first). Map the service with <c>MapStreamingGreeter()</c>.
+    /// </summary>
+    public static IStreamingGreeterBuilder AddStreamingGreeter(this IServiceCollection services, Action<StreamingGreeterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddGrpc();
+        services.AddOptions<StreamingGreeterOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BroadcastHubOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GreeterAuthOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GreeterAuthOptions>, GreeterAuthOptionsValidator>());
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        // Per-service options, so an embedding app's other gRPC services keep their own limits.
+        services.AddOptions<GrpcServiceOptions<GreeterService>>()
+            .Configure<IOptions<StreamingGreeterOptions>>((grpc, greeter) =>
+            {
+                grpc.MaxReceiveMessageSize = greeter.Value.MaxReceiveMessageSize;
+                // One interceptor for the stream limit and the status translation: each interceptor costs every call.
+                // It is outermost, so it counts and translates what authentication refuses too (AddJwtAuthentication
+                // adds that interceptor after this one; without authentication calls pay for no second stage).
+                grpc.Interceptors.Add<GreeterCallInterceptor>();
+            });
+        services.TryAddSingleton<GreeterCallInterceptor>();
+        services.TryAddSingleton<ConnectionStreamCounter>();
+        services.TryAddSingleton<PublishRateLimiter>();
+        services.TryAddSingleton<SlowSubscriberWarning>();
+        services.TryAddSingleton<GreeterMetrics>();
+        services.TryAddSingleton<ConnectionCounter>();
+        services.TryAddSingleton<ConnectionGuard>();
+        services.TryAddSingleton(static sp => new HubMetrics(sp.GetService<IMeterFactory>()));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StreamingGreeterMarker>();
+        services.TryAddSingleton(static sp => new InMemoryBroadcastHub(
+            sp.GetRequiredService<IOptions<BroadcastHubOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<HubMetrics>()));
+        services.TryAddSingleton<IBroadcastHub>(static sp => sp.GetRequiredService<InMemoryBroadcastHub>());
+
+        return new StreamingGreeterBuilder(services);
+    }
+
+    /// <summary>Configures the broadcast hub's limits and policies.</summary>
+    public static IStreamingGreeterBuilder ConfigureHub(this IStreamingGreeterBuilder builder, Action<BroadcastHubOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure(configure);
+        return builder;
+    }
+}
