@@ -170,8 +170,11 @@ public sealed partial class ChatDeliveryTests(ServerFixture fixture) : IClassFix
         await chat.Error.WaitForLineAsync("greeter: reconnected");
     }
 
-    /// <summary>The HTTP/2 DATA frame carrying one ChatMessage with only text: frame header, gRPC prefix, field 3.</summary>
-    private static int DataFrameBytes(string text) => 9 + 5 + 2 + Encoding.UTF8.GetByteCount(text);
+    /// <summary>
+    /// The HTTP/2 DATA frame carrying one chat line: frame header, gRPC prefix, text (field 3) and the client's
+    /// 32-character message id (field 6).
+    /// </summary>
+    private static int DataFrameBytes(string text) => 9 + 5 + 2 + Encoding.UTF8.GetByteCount(text) + 2 + 32;
 
     private static void AssertMessages(ChildProcess process, string[] expected)
     {

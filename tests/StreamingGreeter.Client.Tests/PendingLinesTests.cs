@@ -17,7 +17,7 @@ public sealed class PendingLinesTests
         Assert.True(pending.Confirm(Message("ann", "one")));
         Assert.True(pending.Confirm(Message("ann", "two")));
 
-        Assert.Equal(["three"], pending.Unconfirmed());
+        Assert.Equal(["three"], Texts(pending.Unconfirmed()));
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class PendingLinesTests
 
         Assert.False(pending.Confirm(Message("ann", "two")));
 
-        Assert.Equal(["one", "two"], pending.Unconfirmed());
+        Assert.Equal(["one", "two"], Texts(pending.Unconfirmed()));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class PendingLinesTests
         Assert.False(pending.Confirm(Message("bob", "hello")));
         Assert.False(pending.Confirm(new ChatEvent { Kind = ChatEvent.Types.Kind.Joined, Sender = "ann", Text = "hello" }));
 
-        Assert.Equal(["hello"], pending.Unconfirmed());
+        Assert.Equal(["hello"], Texts(pending.Unconfirmed()));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class PendingLinesTests
 
         Assert.True(pending.Confirm(Message("ann", "again")));
 
-        Assert.Equal(["again"], pending.Unconfirmed());
+        Assert.Equal(["again"], Texts(pending.Unconfirmed()));
     }
 
     [Fact]
@@ -66,11 +66,11 @@ public sealed class PendingLinesTests
         // The next call's replay brings the echo of "a" only: "b" and "c" died with the connection.
         Assert.True(pending.Confirm(Message("ann", "a")));
 
-        var resend = pending.Unconfirmed();
+        var resend = Texts(pending.Unconfirmed());
         pending.Add("d");
 
         Assert.Equal(["b", "c"], resend);
-        Assert.Equal(["b", "c", "d"], pending.Unconfirmed());
+        Assert.Equal(["b", "c", "d"], Texts(pending.Unconfirmed()));
     }
 
     [Fact]
@@ -101,6 +101,35 @@ public sealed class PendingLinesTests
         Assert.Equal(0, pending.Count);
     }
 
+    [Fact]
+    public void Confirm_EchoWithAnotherMessageId_ConfirmsNothingEvenWithTheSameText()
+    {
+        var pending = new PendingLines("ann");
+        var line = pending.Add("hello");
+
+        // The same member, from another terminal, said the same thing.
+        Assert.False(pending.Confirm(Echo(new ChatMessage { Text = "hello", MessageId = "another" })));
+        Assert.True(pending.Confirm(Echo(line)));
+        Assert.Equal(0, pending.Count);
+    }
+
+    [Fact]
+    public void Unconfirmed_SentAgain_KeepsEachLinesMessageId()
+    {
+        var pending = new PendingLines("ann");
+        var one = pending.Add("one");
+        var two = pending.Add("two");
+
+        Assert.Equal(32, one.MessageId.Length);
+        Assert.NotEqual(one.MessageId, two.MessageId);
+        Assert.Equal([one.MessageId, two.MessageId], pending.Unconfirmed().Select(static message => message.MessageId));
+    }
+
     private static ChatEvent Message(string sender, string text) =>
         new() { Kind = ChatEvent.Types.Kind.Message, Sender = sender, Text = text };
+
+    private static ChatEvent Echo(ChatMessage line) =>
+        new() { Kind = ChatEvent.Types.Kind.Message, Sender = "ann", Text = line.Text, MessageId = line.MessageId };
+
+    private static string[] Texts(ChatMessage[] lines) => [.. lines.Select(static line => line.Text)];
 }

@@ -125,9 +125,9 @@ internal sealed class ChatSession(string room, string sender, IChatConsole conso
     {
         // Nothing is written before the replay is through: until then a line's echo may still be on its way.
         await joined.WaitAsync(cancellationToken);
-        foreach (var line in _pending.Unconfirmed())
+        foreach (var message in _pending.Unconfirmed())
         {
-            await requests.WriteAsync(new ChatMessage { Text = line }, cancellationToken);
+            await requests.WriteAsync(message, cancellationToken);
         }
 
         var lines = console.Lines;
@@ -136,8 +136,7 @@ internal sealed class ChatSession(string room, string sender, IChatConsole conso
             // Pending before the write: if the write fails or its bytes die with the connection, the next call sends it.
             while (lines.TryRead(out var line))
             {
-                _pending.Add(line);
-                await requests.WriteAsync(new ChatMessage { Text = line }, cancellationToken);
+                await requests.WriteAsync(_pending.Add(line), cancellationToken);
             }
         }
 

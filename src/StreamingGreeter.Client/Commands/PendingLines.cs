@@ -5,9 +5,10 @@ namespace StreamingGreeter.Client.Commands;
 /// <summary>
 /// The lines a chat member entered that the room has not echoed back yet, oldest first. A finished write proves
 /// nothing — the bytes may die with the connection, or the server may publish a line whose write then failed — so a
-/// line counts as delivered only when the room sends it back: the member's own MESSAGE with the same text, in order.
-/// A line not confirmed when a call ends is sent again on the next one, after that call's replay has confirmed what
-/// did get through.
+/// line counts as delivered only when the room sends it back: the member's own MESSAGE with the same message id (with
+/// the same text, from a server that does not echo ids), in order. A line not confirmed when a call ends is sent again
+/// on the next one, after that call's replay has confirmed what did get through, with the id it had: should the
+/// server have published it after all, it publishes it no second time.
 /// </summary>
 /// <remarks>
 /// The receiving loop confirms while the sending loop adds, so one lock guards the queue; nothing is awaited under it.
@@ -15,7 +16,7 @@ namespace StreamingGreeter.Client.Commands;
 internal sealed class PendingLines(string member)
 {
     private readonly Lock _gate = new();
-    private readonly Queue<string> _lines = new();
+    private readonly Queue<ChatMessage> _lines = new();
     private TaskCompletionSource? _allConfirmed;
 
     /// <summary>The name the server publishes this member's events under.</summary>
@@ -32,18 +33,24 @@ internal sealed class PendingLines(string member)
         }
     }
 
-    /// <summary>Takes a line about to be written for the first time; it waits behind every line not yet confirmed.</summary>
-    public void Add(string line)
+    /// <summary>
+    /// Takes a line about to be written for the first time and returns the message to write, with a message id of its
+    /// own; it waits behind every line not yet confirmed.
+    /// </summary>
+    public ChatMessage Add(string line)
     {
+        var message = new ChatMessage { Text = line, MessageId = MessageIds.New() };
         lock (_gate)
         {
-            _lines.Enqueue(line);
+            _lines.Enqueue(message);
         }
+
+        return message;
     }
 
     /// <summary>
-    /// Takes an event of the room, seen for the first time. Returns true when it is this member's message with the text
-    /// of the oldest unconfirmed line, which is then confirmed. Anyone else's message, even with the same text, is not.
+    /// Takes an event of the room, seen for the first time. Returns true when it is this member's echo of the oldest
+    /// unconfirmed line, which is then confirmed. Anyone else's message, even with the same text, is not.
     /// </summary>
     public bool Confirm(ChatEvent item)
     {
@@ -56,7 +63,7 @@ internal sealed class PendingLines(string member)
         lock (_gate)
         {
             // FIFO: the server publishes a call's lines in the order written, so only the oldest can be next.
-            if (!_lines.TryPeek(out var oldest) || !string.Equals(oldest, item.Text, StringComparison.Ordinal))
+            if (!_lines.TryPeek(out var oldest) || !IsEcho(item, oldest))
             {
                 return false;
             }
@@ -77,8 +84,8 @@ internal sealed class PendingLines(string member)
     public bool IsOwnJoined(ChatEvent item) =>
         item.Kind == ChatEvent.Types.Kind.Joined && string.Equals(item.Sender, Member, StringComparison.Ordinal);
 
-    /// <summary>The lines to write again, oldest first: every line not confirmed yet.</summary>
-    public string[] Unconfirmed()
+    /// <summary>The messages to write again, oldest first, with their ids: every line not confirmed yet.</summary>
+    public ChatMessage[] Unconfirmed()
     {
         lock (_gate)
         {
@@ -100,4 +107,12 @@ internal sealed class PendingLines(string member)
             return _allConfirmed.Task;
         }
     }
+
+    /// <summary>
+    /// The same message id; the same text when the event carries no id (a server older than message ids), where the
+    /// same line entered twice is told apart by order alone.
+    /// </summary>
+    private static bool IsEcho(ChatEvent item, ChatMessage line) => item.MessageId.Length > 0
+        ? string.Equals(item.MessageId, line.MessageId, StringComparison.Ordinal)
+        : string.Equals(item.Text, line.Text, StringComparison.Ordinal);
 }
