@@ -463,6 +463,34 @@ public abstract class ScaleOutBroadcastHubSpecification : IAsyncLifetime
         }
     }
 
+    [SkippableFact]
+    public async Task SlowSubscriber_DropOldestOnOneNode_StaysSubscribedAndSeesTheJump()
+    {
+        var nodes = await CreateNodesAsync(2, o =>
+        {
+            o.SubscriberBufferCapacity = 8;
+            o.SlowSubscriberPolicy = SlowSubscriberPolicy.DropOldest;
+        });
+        var room = Rooms.Unique();
+        await using var slow = await nodes[0].SubscribeAsync(room).DefaultTimeout();
+        // Read event by event, so once it has one the slow subscriber's node has had it too.
+        await using var reader = await nodes[0].SubscribeAsync(room).DefaultTimeout();
+        var all = new List<RoomEvent>();
+
+        for (var i = 0; i < 50; i++)
+        {
+            await nodes[1].PublishAsync(room, "pub", "x").DefaultTimeout();
+            all.AddRange(await ReadAsync(reader.Events, 1));
+        }
+
+        AssertConsecutive(all, 1);
+        var buffered = await ReadAsync(slow.Events, 8);
+        AssertConsecutive(buffered, 43);
+        await nodes[1].PublishAsync(room, "pub", "live").DefaultTimeout();
+        var next = await ReadAsync(slow.Events, 1);
+        Assert.Equal((51L, "live"), (next[0].Sequence, next[0].Text));
+    }
+
     private async Task<IReadOnlyList<IBroadcastHub>> CreateNodesAsync(int count, Action<BroadcastHubOptions>? configure = null)
     {
         var options = new BroadcastHubOptions();
