@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
-using static StreamingGreeter.Hub.Tests.RoomEvents;
+using static StreamingGreeter.Hub.Specification.Tests.RoomEvents;
 
 namespace StreamingGreeter.Hub.Redis.Tests;
 

@@ -1,14 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using StreamingGreeter.Hub;
-using static StreamingGreeter.Hub.Tests.RoomEvents;
+using static StreamingGreeter.Hub.Specification.Tests.RoomEvents;
 
 namespace StreamingGreeter.Hub.Tests;
 
-public sealed class InMemoryBroadcastHubTests : BroadcastHubContractTests, IDisposable
+public sealed class InMemoryBroadcastHubTests : IDisposable
 {
     private readonly List<InMemoryBroadcastHub> _hubs = [];
 
-    protected override IBroadcastHub CreateHub(Action<BroadcastHubOptions>? configure = null) => Create(configure);
+    private ManualTimeProvider Time { get; } = new();
 
     public void Dispose()
     {

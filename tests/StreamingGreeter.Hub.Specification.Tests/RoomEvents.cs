@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using StreamingGreeter.Hub;
 
-namespace StreamingGreeter.Hub.Tests;
+namespace StreamingGreeter.Hub.Specification.Tests;
 
 /// <summary>Reading a subscription's events in hub tests, in process or across Redis nodes.</summary>
 public static class RoomEvents

@@ -1,15 +1,43 @@
 using StreamingGreeter.Hub;
-using static StreamingGreeter.Hub.Tests.RoomEvents;
+using static StreamingGreeter.Hub.Specification.Tests.RoomEvents;
 
-namespace StreamingGreeter.Hub.Tests;
+namespace StreamingGreeter.Hub.Specification.Tests;
 
-/// <summary>What every <see cref="IBroadcastHub"/> implementation must do; each implementation's test class inherits it.</summary>
-public abstract class BroadcastHubContractTests
+/// <summary>
+/// What every <see cref="IBroadcastHub"/> implementation must do, one hub at a time. Each implementation's test class
+/// inherits it and says how to make and dispose of its hub; every hub a test makes is disposed of after it.
+/// </summary>
+public abstract class BroadcastHubSpecification : IAsyncLifetime
 {
+    private readonly List<IBroadcastHub> _hubs = [];
+
     /// <summary>The clock every hub of a test runs on.</summary>
     protected ManualTimeProvider Time { get; } = new();
 
-    protected abstract IBroadcastHub CreateHub(Action<BroadcastHubOptions>? configure = null);
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var hub in _hubs)
+        {
+            await DisposeHubAsync(hub).DefaultTimeout();
+        }
+    }
+
+    /// <summary>A new hub with <paramref name="options"/> on <see cref="Time"/>, ready to publish and subscribe when returned.</summary>
+    protected abstract IBroadcastHub CreateNewHub(BroadcastHubOptions options);
+
+    /// <summary>Disposes of a hub <see cref="CreateNewHub"/> made, once the test is over.</summary>
+    protected abstract ValueTask DisposeHubAsync(IBroadcastHub hub);
+
+    private IBroadcastHub CreateHub(Action<BroadcastHubOptions>? configure = null)
+    {
+        var options = new BroadcastHubOptions();
+        configure?.Invoke(options);
+        var hub = CreateNewHub(options);
+        _hubs.Add(hub);
+        return hub;
+    }
 
     [SkippableFact]
     public async Task Publish_NoSubscriber_SequenceStartsAtOneAndGrowsByOne()
