@@ -1,7 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using StreamingGreeter.Protos;
-using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Server.Tests;
 
@@ -13,25 +10,32 @@ public sealed class HostingOverheadTests
 {
     private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
+    // What that category logs for each request, once enabled at Information.
+    private const string RequestStarting = "Request starting HTTP/2 POST";
+
     [Fact]
-    public async Task HostingDiagnostics_ShippedConfiguration_DisabledAtEveryLevel()
+    public async Task HostingDiagnostics_EveryOtherCategoryVerbose_StillOff()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await GreeterServer.StartAsync(0, "--Serilog:MinimumLevel:Default=Verbose", "--Serilog:MinimumLevel:Override:Microsoft=Verbose");
         await server.Client.SayHelloAsync(new HelloRequest { Name = "Ada" }).ResponseAsync.DefaultTimeout();
 
-        var logger = server.App.Services.GetRequiredService<ILoggerFactory>().CreateLogger(HostingDiagnostics);
+        await server.StopAsync();
 
-        // HostingApplicationDiagnostics tests exactly this before creating the per-request Activity and scope.
-        Assert.False(logger.IsEnabled(LogLevel.Critical));
+        // The log is live at Verbose: Kestrel's per-connection lines are there, the per-request ones are not.
+        Assert.Contains(server.Log.Lines, static line => line.Contains("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Log.Lines, static line => line.Contains(HostingDiagnostics, StringComparison.Ordinal));
+        server.AssertNoErrorLogs();
     }
 
     [Fact]
-    public async Task HostingDiagnostics_OverriddenInConfiguration_Enabled()
+    public async Task HostingDiagnostics_OverriddenInConfiguration_LogsEachRequest()
     {
-        await using var server = await TestServer.StartAsync($"Serilog:MinimumLevel:Override:{HostingDiagnostics}=Information");
+        await using var server = await GreeterServer.StartAsync(0, $"--Serilog:MinimumLevel:Override:{HostingDiagnostics}=Information");
 
-        var logger = server.App.Services.GetRequiredService<ILoggerFactory>().CreateLogger(HostingDiagnostics);
+        await server.Client.SayHelloAsync(new HelloRequest { Name = "Ada" }).ResponseAsync.DefaultTimeout();
 
-        Assert.True(logger.IsEnabled(LogLevel.Information));
+        await server.Log.WaitForAsync(static line => line.Contains(RequestStarting, StringComparison.Ordinal) && line.Contains("/helloworld.Greeter/SayHello", StringComparison.Ordinal), "the request's line");
+        await server.StopAsync();
+        server.AssertNoErrorLogs();
     }
 }

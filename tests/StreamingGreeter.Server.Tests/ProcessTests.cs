@@ -79,6 +79,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
             server.Terminate();
             var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
             Assert.True(exitCode == 0, $"exit code {exitCode}; output:{Environment.NewLine}{server.Transcript}");
+            server.AssertNoErrorLogs();
         }
         finally
         {
@@ -119,6 +120,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
                 Assert.Contains("shutting down", error.Status.Detail, StringComparison.Ordinal);
             });
             Assert.True(exitCode == 0, $"exit code {exitCode}; output:{Environment.NewLine}{server.Transcript}");
+            server.AssertNoErrorLogs();
         }
         finally
         {

@@ -168,6 +168,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             // is what is asserted.
             await chatOutcome;
             await many.ResponseAsync.ThrowsRpcAsync();
+            server.AssertNoErrorLogs();
         }
         finally
         {
@@ -201,6 +202,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             // grpcio, unlike the .NET client, reports every one of them as the server ended it.
             var outcomes = JsonSerializer.Deserialize<Dictionary<string, int>>(client.Output.Lines[^1]);
             Assert.Equal(new Dictionary<string, int> { ["UNAVAILABLE shutting down"] = Streams + 1 }, outcomes);
+            server.AssertNoErrorLogs();
         }
         finally
         {
@@ -236,6 +238,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
 
             Assert.All(errors, AssertShuttingDown);
+            server.AssertNoErrorLogs();
         }
         finally
         {

@@ -5,9 +5,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using StreamingGreeter.Server.Hosting;
+using Microsoft.Extensions.Options;
+using StreamingGreeter.AspNetCore;
+using StreamingGreeter.AspNetCore.Security;
+using StreamingGreeter.Hub;
+using StreamingGreeter.Hub.Redis;
 
 namespace StreamingGreeter.Benchmarks.Infrastructure;
 
@@ -17,7 +22,7 @@ public enum ServerKind
     /// <summary><see cref="BareGreeter"/> on plain Grpc.AspNetCore: no hub, no validation, no interceptors, no logging.</summary>
     Bare,
 
-    /// <summary>The real server, as <see cref="GreeterHost.Build"/> builds it.</summary>
+    /// <summary>The real service, composed from StreamingGreeter.AspNetCore as the standalone server composes it.</summary>
     Project,
 }
 
@@ -35,20 +40,20 @@ public sealed class BenchServer : IAsyncDisposable
     public string Address { get; }
 
     /// <summary>
-    /// The project's server runs with its shipped configuration except: a free port, Warning logs, and no publish
-    /// rate limit (every benchmark client is 127.0.0.1, one caller to the limiter).
+    /// The project's server runs with the library's defaults (the shipped appsettings.json's Greeter and Hub values)
+    /// except: a free port, and no publish rate limit (every benchmark client is 127.0.0.1, one caller to the limiter).
     /// </summary>
     public static readonly string[] ProjectArgs =
     [
-        "--urls", "http://127.0.0.1:0",
-        "--Serilog:MinimumLevel:Default=Warning",
-        "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
         "--Greeter:PublishesPerSecond=0",
     ];
 
+    /// <summary>HTTP/2 streams a connection may open beyond Greeter:MaxStreamsPerConnection, as the standalone server allows.</summary>
+    private const int UnaryStreamHeadroom = 100;
+
     public static async Task<BenchServer> StartAsync(ServerKind kind, params string[] extraArgs)
     {
-        var app = kind == ServerKind.Project ? GreeterHost.Build([.. ProjectArgs, .. extraArgs]) : BuildBare();
+        var app = kind == ServerKind.Project ? BuildProject([.. ProjectArgs, .. extraArgs]) : BuildBare();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("the server reported no address");
@@ -72,6 +77,52 @@ public sealed class BenchServer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();
+    }
+
+    /// <summary>
+    /// The library on Kestrel as the standalone server composes it (connection limits on the endpoint, the Greeter,
+    /// Hub and Auth sections, Hub:Backplane=Redis for the Redis case), without what only the executable adds (health,
+    /// reflection, Serilog). Logs at Warning on the console; the hosting diagnostics category is off, as the standalone
+    /// server keeps it, so no call pays for a per-request Activity and logging scope.
+    /// </summary>
+    private static WebApplication BuildProject(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // Only the command line: neither appsettings files nor the environment change what is measured.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddCommandLine(args);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            listen.UseStreamingGreeterConnectionLimits();
+        }));
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<StreamingGreeterOptions>>(static (kestrel, greeter) =>
+            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(kestrel.Limits.Http2.MaxStreamsPerConnection, greeter.Value.MaxStreamsPerConnection + UnaryStreamHeadroom));
+
+        var greeter = builder.Services.AddStreamingGreeter();
+        builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
+        builder.Services.Configure<BroadcastHubOptions>(builder.Configuration.GetSection("Hub"));
+        builder.Services.Configure<GreeterAuthOptions>(builder.Configuration.GetSection("Auth"));
+        if (string.Equals(builder.Configuration["Auth:Mode"], nameof(AuthMode.Jwt), StringComparison.OrdinalIgnoreCase))
+        {
+            greeter.AddJwtAuthentication();
+        }
+
+        if (string.Equals(builder.Configuration["Hub:Backplane"], "Redis", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Services.AddRedisBroadcastHub();
+            builder.Services.Configure<RedisBroadcastHubOptions>(builder.Configuration.GetSection("Hub:Redis"));
+        }
+
+        var app = builder.Build();
+        // Created now rather than on the first call, as the standalone server does.
+        app.Services.GetRequiredService<IBroadcastHub>();
+        app.MapStreamingGreeter();
+        return app;
     }
 
     private static WebApplication BuildBare()

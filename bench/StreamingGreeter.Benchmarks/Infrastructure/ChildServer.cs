@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using System.Text.RegularExpressions;
 
 namespace StreamingGreeter.Benchmarks.Infrastructure;
@@ -84,19 +85,22 @@ public sealed partial class ChildServer : IAsyncDisposable
         _process.Dispose();
     }
 
-    /// <summary>Next to this assembly (a project reference copies it), else the server project's own Release build.</summary>
+    /// <summary>
+    /// Where the build put it ([AssemblyMetadata] from the project reference, which builds the host without referencing
+    /// it), else the server project's own Release build.
+    /// </summary>
     private static string FindServerAssembly()
     {
-        var here = Path.Combine(AppContext.BaseDirectory, "StreamingGreeter.Server.dll");
-        if (File.Exists(here) && File.Exists(Path.ChangeExtension(here, ".runtimeconfig.json")))
+        var built = typeof(ChildServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(static a => a.Key == "GreeterServerAssembly")?.Value;
+        if (IsRunnable(built))
         {
-            return here;
+            return built!;
         }
 
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "src", "StreamingGreeter.Server", "bin", "Release", "net10.0", "StreamingGreeter.Server.dll");
-            if (File.Exists(candidate))
+            if (IsRunnable(candidate))
             {
                 return candidate;
             }
@@ -104,6 +108,8 @@ public sealed partial class ChildServer : IAsyncDisposable
 
         throw new FileNotFoundException("StreamingGreeter.Server.dll with its runtimeconfig.json was not found; build the solution in Release");
     }
+
+    private static bool IsRunnable(string? dll) => !string.IsNullOrEmpty(dll) && File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json"));
 
     [GeneratedRegex(@"listening on (http://[^\s,]+)")]
     private static partial Regex ListeningOn();

@@ -27,11 +27,15 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Everything printed so far, standard output then standard error, for failure messages.</summary>
     public string Transcript => $"--- stdout\n{Output.Text}\n--- stderr\n{Error.Text}";
 
-    /// <summary>Starts <paramref name="fileName"/>; an <paramref name="environment"/> value of null removes that variable.</summary>
-    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// Starts <paramref name="fileName"/>, in <paramref name="workingDirectory"/> (the test's own by default); an
+    /// <paramref name="environment"/> value of null removes that variable.
+    /// </summary>
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -47,14 +47,27 @@ public sealed partial class GreeterServer : IAsyncDisposable
     public static Task<GreeterServer> StartAsync(int port = 0, params string[] settings) =>
         ListeningAsync(Launch(["--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", .. settings]));
 
+    /// <summary>Starts the server on an ephemeral loopback port with <paramref name="workingDirectory"/> as its current directory.</summary>
+    public static Task<GreeterServer> StartInDirectoryAsync(string workingDirectory, params string[] settings) =>
+        ListeningAsync(Launch(["--urls", "http://127.0.0.1:0", .. settings], workingDirectory));
+
     /// <summary>Starts the server as an operator does, without an address: it listens on its configured default.</summary>
     public static Task<GreeterServer> StartOnDefaultAddressAsync() => ListeningAsync(Launch([]));
+
+    /// <summary>Starts the server with only <paramref name="arguments"/>: an address of the test's (--urls or Kestrel:Endpoints) among them.</summary>
+    public static Task<GreeterServer> StartWithArgumentsAsync(params string[] arguments) => ListeningAsync(Launch(arguments));
 
     /// <summary>Starts the server on an ephemeral loopback port without waiting for it to listen: for settings it must refuse at start.</summary>
     public static ChildProcess StartProcess(params string[] settings) => Launch(["--urls", "http://127.0.0.1:0", .. settings]);
 
     public Task<PublishReply> PublishAsync(string room, string sender, string text) =>
         Client.PublishAsync(new PublishRequest { Room = room, Sender = sender, Text = text }).ResponseAsync.DefaultTimeout();
+
+    /// <summary>
+    /// Fails when the server logged at Error or Fatal (or wrote to standard error), except lines containing one of
+    /// <paramref name="expected"/>. Call it after <see cref="WaitForExitAsync"/> to see everything it logged.
+    /// </summary>
+    public void AssertNoErrorLogs(params string[] expected) => ServerErrors.AssertNone(_process, expected);
 
     /// <summary>Sends SIGTERM, as a service manager or container runtime does, without waiting for the exit.</summary>
     public void Terminate() => _process.Signal(Signals.Terminate);
@@ -79,12 +92,13 @@ public sealed partial class GreeterServer : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
-    private static ChildProcess Launch(IEnumerable<string> arguments) =>
+    private static ChildProcess Launch(IEnumerable<string> arguments, string? workingDirectory = null) =>
         // The server's own defaults and the test's arguments, whatever the test runner's environment says.
         ChildProcess.Start(
             ProgramPaths.Dotnet,
             [ProgramPaths.Server, .. arguments],
-            new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = null, ["DOTNET_URLS"] = null, ["URLS"] = null });
+            new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = null, ["DOTNET_URLS"] = null, ["URLS"] = null },
+            workingDirectory);
 
     private static async Task<GreeterServer> ListeningAsync(ChildProcess process)
     {

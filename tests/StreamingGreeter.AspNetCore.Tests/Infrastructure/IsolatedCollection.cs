@@ -1,0 +1,11 @@
+namespace StreamingGreeter.AspNetCore.Tests.Infrastructure;
+
+/// <summary>
+/// Tests that load the machine (floods, a thousand streams, child processes) or bound how long something takes: they
+/// run on their own, after the parallel tests, so neither disturbs the other.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class IsolatedCollection
+{
+    public const string Name = "Isolated";
+}
