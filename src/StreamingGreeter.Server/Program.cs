@@ -8,6 +8,16 @@ try
     await GreeterHost.Build(args).RunAsync();
     return 0;
 }
+catch (Exception error) when (OptionsFailures.Of(error) is { } failures)
+{
+    // A setting out of range is the operator's to fix: the key, its value and the rule say all, a stack trace nothing.
+    foreach (var failure in failures)
+    {
+        Log.Fatal("StreamingGreeter failed to start: {Failure:l}", failure);
+    }
+
+    return 1;
+}
 catch (Exception error) when (error is not HostAbortedException)
 {
     Log.Fatal(error, "StreamingGreeter failed to start");

@@ -14,6 +14,12 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the StreamingGreeter gRPC service and its broadcast hub.</summary>
 public static class StreamingGreeterServiceCollectionExtensions
 {
+    /// <summary>The configuration section of <see cref="StreamingGreeterOptions"/>, as its validation failures name it.</summary>
+    internal const string GreeterSection = "Greeter";
+
+    /// <summary>The configuration section of <see cref="BroadcastHubOptions"/>, as its validation failures name it.</summary>
+    internal const string HubSection = "Hub";
+
     /// <summary>
     /// Adds gRPC, the Greeter service and the in-memory <see cref="IBroadcastHub"/> (unless another hub was
     /// registered first). Map the service with <c>MapStreamingGreeter()</c>. Calling it again registers nothing
@@ -37,8 +43,11 @@ public static class StreamingGreeterServiceCollectionExtensions
 
         services.AddSingleton<StreamingGreeterMarker>();
         services.AddGrpc();
-        services.AddOptions<StreamingGreeterOptions>().ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<BroadcastHubOptions>().ValidateDataAnnotations().ValidateOnStart();
+        // Failures name the key as configured (Greeter:MaxStreamsPerConnection) and its value.
+        services.AddOptions<StreamingGreeterOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StreamingGreeterOptions>>(new SectionOptionsValidator<StreamingGreeterOptions>(GreeterSection));
+        services.AddOptions<BroadcastHubOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BroadcastHubOptions>>(new SectionOptionsValidator<BroadcastHubOptions>(HubSection));
         services.AddOptions<GreeterAuthOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GreeterAuthOptions>, GreeterAuthOptionsValidator>());
         if (configure is not null)
