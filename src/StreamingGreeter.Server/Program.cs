@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Serilog;
 using StreamingGreeter.Server.Hosting;
 
@@ -5,7 +6,10 @@ using StreamingGreeter.Server.Hosting;
 Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
 try
 {
-    await GreeterHost.Build(args).RunAsync();
+    var app = GreeterHost.Build(args);
+    // The options checked at start, checked here first: the host would log their failure with a stack trace.
+    app.Services.GetService<IStartupValidator>()?.Validate();
+    await app.RunAsync();
     return 0;
 }
 catch (Exception error) when (OptionsFailures.Of(error) is { } failures)

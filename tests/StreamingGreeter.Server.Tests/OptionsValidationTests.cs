@@ -121,6 +121,20 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public async Task ServerProcess_ValueCheckedAtStartOutOfRange_OneLineWithoutTheHostsStackTrace()
+    {
+        // Unlike the hub's options, nothing resolves the Auth section before the host starts.
+        await using var server = GreeterServer.StartProcess("--Auth:ClockSkew=01:00:00");
+
+        var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(exitCode == 1, server.Transcript);
+        Assert.Single(server.Output.Lines, static line => line.EndsWith("Auth:ClockSkew is 01:00:00: it must be between 00:00:00 and 00:05:00", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", server.Transcript, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", server.Transcript, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ServerProcess_OtherStartFailure_KeepsItsStackTrace()
     {
         await using var server = GreeterServer.StartProcess("--Metrics:PrometheusUrl=ftp://127.0.0.1/metrics");
