@@ -35,6 +35,8 @@ public static class RedisBroadcastHubServiceCollectionExtensions
             sp.GetRequiredService<HubMetrics>(),
             sp.GetService<ILoggerFactory>()?.CreateLogger<RedisBroadcastHub>()));
         services.RemoveAll<IBroadcastHub>();
+        // The in-memory default is the hub only while nothing replaces it; left resolvable, something could create it.
+        services.RemoveAll<InMemoryBroadcastHub>();
         services.AddSingleton<IBroadcastHub>(static sp => sp.GetRequiredService<RedisBroadcastHub>());
         return services;
     }

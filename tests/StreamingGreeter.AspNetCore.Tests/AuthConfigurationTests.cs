@@ -23,7 +23,7 @@ public sealed class AuthConfigurationTests
     [InlineData("Auth:SigningKey=", "Auth:SigningKey (an HMAC secret) or Auth:SigningKeyFile (an RSA or ECDSA public key in PEM) is required")]
     [InlineData("Auth:SigningKey=short", "Auth:SigningKey is 5 bytes long; an HMAC secret needs at least 32")]
     [InlineData("Auth:SigningKeyFile=/nonexistent/key.pem", "Auth:SigningKeyFile \"/nonexistent/key.pem\" cannot be read")]
-    [InlineData("Auth:ClockSkew=01:00:00", "Auth:ClockSkew \"01:00:00\" must be between 00:00:00 and 00:05:00")]
+    [InlineData("Auth:ClockSkew=01:00:00", "Auth:ClockSkew is 01:00:00: it must be between 00:00:00 and 00:05:00")]
     public async Task Start_JwtModeMisconfigured_FailsNamingTheKey(string setting, string expected)
     {
         var settings = TestTokens.Settings().Where(s => !s.StartsWith(setting.Split('=')[0] + "=", StringComparison.Ordinal)).Append(setting).ToArray();

@@ -207,7 +207,7 @@ public sealed class ServerNodeTests(RedisFixture redis)
     [Theory]
     [InlineData(new[] { "--Hub:Backplane", "Mongo" }, "Hub:Backplane \"Mongo\" is not a backplane: use InMemory (the default) or Redis")]
     [InlineData(new[] { "--Hub:Backplane", "Redis" }, "Hub:Redis:Configuration is required when Hub:Backplane is Redis")]
-    [InlineData(new[] { "--Hub:Backplane", "Redis", "--Hub:Redis:Configuration", "127.0.0.1:6379,nosuchoption=1" }, "Hub:Redis:Configuration \"127.0.0.1:6379,nosuchoption=1\" is not a StackExchange.Redis configuration string")]
+    [InlineData(new[] { "--Hub:Backplane", "Redis", "--Hub:Redis:Configuration", "127.0.0.1:6379,nosuchoption=1" }, "Hub:Redis:Configuration is \"127.0.0.1:6379,nosuchoption=1\": it must be a StackExchange.Redis configuration string")]
     public async Task Start_BadBackplaneConfiguration_ExitsWithMessage(string[] args, string message)
     {
         await using var server = GreeterServer.StartProcess(args);

@@ -14,17 +14,40 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the StreamingGreeter gRPC service and its broadcast hub.</summary>
 public static class StreamingGreeterServiceCollectionExtensions
 {
+    /// <summary>The configuration section of <see cref="StreamingGreeterOptions"/>, as its validation failures name it.</summary>
+    internal const string GreeterSection = "Greeter";
+
+    /// <summary>The configuration section of <see cref="BroadcastHubOptions"/>, as its validation failures name it.</summary>
+    internal const string HubSection = "Hub";
+
     /// <summary>
     /// Adds gRPC, the Greeter service and the in-memory <see cref="IBroadcastHub"/> (unless another hub was
-    /// registered first). Map the service with <c>MapStreamingGreeter()</c>.
+    /// registered first). Map the service with <c>MapStreamingGreeter()</c>. Calling it again registers nothing
+    /// more; its <paramref name="configure"/> still applies.
     /// </summary>
     public static IStreamingGreeterBuilder AddStreamingGreeter(this IServiceCollection services, Action<StreamingGreeterOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
 
+        if (services.Any(static service => service.ServiceType == typeof(StreamingGreeterMarker)))
+        {
+            // Called before: a second interceptor would count every stream twice, halving the per-connection limit,
+            // and a second set of validators would report every failure twice.
+            if (configure is not null)
+            {
+                services.Configure(configure);
+            }
+
+            return new StreamingGreeterBuilder(services);
+        }
+
+        services.AddSingleton<StreamingGreeterMarker>();
         services.AddGrpc();
-        services.AddOptions<StreamingGreeterOptions>().ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<BroadcastHubOptions>().ValidateDataAnnotations().ValidateOnStart();
+        // Failures name the key as configured (Greeter:MaxStreamsPerConnection) and its value.
+        services.AddOptions<StreamingGreeterOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StreamingGreeterOptions>>(new SectionOptionsValidator<StreamingGreeterOptions>(GreeterSection));
+        services.AddOptions<BroadcastHubOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BroadcastHubOptions>>(new SectionOptionsValidator<BroadcastHubOptions>(HubSection));
         services.AddOptions<GreeterAuthOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GreeterAuthOptions>, GreeterAuthOptionsValidator>());
         if (configure is not null)
@@ -52,12 +75,15 @@ public static class StreamingGreeterServiceCollectionExtensions
         services.TryAddSingleton(static sp => new HubMetrics(sp.GetService<IMeterFactory>()));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<StreamingGreeterMarker>();
-        services.TryAddSingleton(static sp => new InMemoryBroadcastHub(
-            sp.GetRequiredService<IOptions<BroadcastHubOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<HubMetrics>()));
-        services.TryAddSingleton<IBroadcastHub>(static sp => sp.GetRequiredService<InMemoryBroadcastHub>());
+        if (!services.Any(static service => service.ServiceType == typeof(IBroadcastHub)))
+        {
+            // Only as the hub: an in-memory hub resolvable beside a backplane would run its sweep timer for nothing.
+            services.AddSingleton(static sp => new InMemoryBroadcastHub(
+                sp.GetRequiredService<IOptions<BroadcastHubOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<HubMetrics>()));
+            services.AddSingleton<IBroadcastHub>(static sp => sp.GetRequiredService<InMemoryBroadcastHub>());
+        }
 
         return new StreamingGreeterBuilder(services);
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using StreamingGreeter.AspNetCore.Internal;
 
 namespace StreamingGreeter.AspNetCore.Security;
 
@@ -15,12 +16,12 @@ internal sealed class GreeterAuthOptionsValidator(IEnumerable<JwtAuthenticationM
         var failures = new List<string>();
         if (!Enum.IsDefined(options.Mode))
         {
-            failures.Add($"Auth:Mode \"{options.Mode}\" is not None or Jwt");
+            failures.Add(OptionsFailure.Describe("Auth:Mode", options.Mode, "it must be None or Jwt"));
         }
 
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > MaxClockSkew)
         {
-            failures.Add($"Auth:ClockSkew \"{options.ClockSkew}\" must be between 00:00:00 and 00:05:00");
+            failures.Add(OptionsFailure.Describe("Auth:ClockSkew", options.ClockSkew, "it must be between 00:00:00 and 00:05:00"));
         }
 
         if (options.Mode == AuthMode.Jwt)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
 using StreamingGreeter.Client.Output;
@@ -17,8 +16,11 @@ namespace StreamingGreeter.Client.Connection;
 /// a response, or a status the server itself sent — proves a server is there; once one has answered, its absence is
 /// taken as a restart and waited out, for ever or for <c>giveUpAfter</c> since the connection was lost.
 /// </remarks>
-internal sealed class Reconnector(ServerAddresses address, TimeSpan? giveUpAfter, Backoff backoff, TextWriter status)
+internal sealed class Reconnector(ServerAddresses address, TimeSpan? giveUpAfter, Backoff backoff, TextWriter status, TimeProvider? timeProvider = null)
 {
+    // The waits and the give-up clock, so that tests can run them without waiting.
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
     /// <summary>One attempt: given a client and a callback to call once the server has answered, runs the call to its end.</summary>
     public delegate Task Attempt(Greeter.GreeterClient client, Action answered, CancellationToken cancellationToken);
 
@@ -65,9 +67,9 @@ internal sealed class Reconnector(ServerAddresses address, TimeSpan? giveUpAfter
                 reachedServer |= RpcFailure.IsServerAnswer(error);
                 if (failures == 0)
                 {
-                    lostAt = Stopwatch.GetTimestamp();
+                    lostAt = _time.GetTimestamp();
                 }
-                else if (giveUpAfter is { } limit && Stopwatch.GetElapsedTime(lostAt) >= limit)
+                else if (giveUpAfter is { } limit && _time.GetElapsedTime(lostAt) >= limit)
                 {
                     Say(string.Create(CultureInfo.InvariantCulture, $"giving up after {limit.TotalSeconds:0.#} s without a connection (--timeout)"));
                     throw;
@@ -77,7 +79,7 @@ internal sealed class Reconnector(ServerAddresses address, TimeSpan? giveUpAfter
                 var what = failures == 0 ? "connection lost" : "still no connection";
                 Say(string.Create(CultureInfo.InvariantCulture, $"{what} ({RpcFailure.Reason(error, address)}); reconnecting in {delay.TotalSeconds:0.0} s"));
                 failures++;
-                await Task.Delay(delay, cancellationToken);
+                await Task.Delay(delay, _time, cancellationToken);
             }
         }
     }

@@ -3,37 +3,44 @@ using StackExchange.Redis;
 
 namespace StreamingGreeter.Hub.Redis.Internal;
 
-/// <summary>Checks the Redis options at start, quoting what is wrong.</summary>
+/// <summary>Checks the Redis options at start, naming each key and quoting its value.</summary>
 internal sealed class RedisBroadcastHubOptionsValidator : IValidateOptions<RedisBroadcastHubOptions>
 {
     public ValidateOptionsResult Validate(string? name, RedisBroadcastHubOptions options)
     {
-        if (string.IsNullOrWhiteSpace(options.Configuration))
+        var failures = new List<string>(2);
+        if (ValidateConfiguration(options.Configuration) is { } configuration)
         {
-            return ValidateOptionsResult.Fail(
-                "Hub:Redis:Configuration is required when Hub:Backplane is Redis: a StackExchange.Redis configuration string such as \"127.0.0.1:6379\"");
+            failures.Add(configuration);
+        }
+
+        if (string.IsNullOrEmpty(options.KeyPrefix))
+        {
+            failures.Add("Hub:Redis:KeyPrefix is \"\": it must not be empty, it keeps the hub's keys apart from other data, e.g. \"streaminggreeter:\"");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string? ValidateConfiguration(string? configuration)
+    {
+        if (string.IsNullOrWhiteSpace(configuration))
+        {
+            return "Hub:Redis:Configuration is required when Hub:Backplane is Redis: a StackExchange.Redis configuration string such as \"127.0.0.1:6379\"";
         }
 
         ConfigurationOptions parsed;
         try
         {
-            parsed = ConfigurationOptions.Parse(options.Configuration);
+            parsed = ConfigurationOptions.Parse(configuration);
         }
         catch (ArgumentException error)
         {
-            return ValidateOptionsResult.Fail($"Hub:Redis:Configuration \"{options.Configuration}\" is not a StackExchange.Redis configuration string: {error.Message}");
+            return $"Hub:Redis:Configuration is \"{configuration}\": it must be a StackExchange.Redis configuration string ({error.Message})";
         }
 
-        if (parsed.EndPoints.Count == 0)
-        {
-            return ValidateOptionsResult.Fail($"Hub:Redis:Configuration \"{options.Configuration}\" names no endpoint: give host:port, e.g. \"127.0.0.1:6379\"");
-        }
-
-        if (string.IsNullOrEmpty(options.KeyPrefix))
-        {
-            return ValidateOptionsResult.Fail("Hub:Redis:KeyPrefix must not be empty: it keeps the hub's keys apart from other data, e.g. \"streaminggreeter:\"");
-        }
-
-        return ValidateOptionsResult.Success;
+        return parsed.EndPoints.Count == 0
+            ? $"Hub:Redis:Configuration is \"{configuration}\": it must name an endpoint as host:port, e.g. \"127.0.0.1:6379\""
+            : null;
     }
 }
