@@ -17,8 +17,8 @@ using StreamingGreeter.Protos;
 namespace StreamingGreeter.Server.Tests.Web;
 
 /// <summary>
-/// An app embedding the library as its users would, not the standalone host: AddStreamingGreeter with the HTTP API,
-/// gRPC-Web and the page. Like the standalone host, it has a web endpoint speaking HTTP/1.1 and HTTP/2 and an endpoint
+/// An app embedding the library as its users would, not the standalone host: AddStreamingGreeter with the web routes
+/// (server-sent events), the HTTP API, gRPC-Web and the page. Like the standalone host, it has a web endpoint speaking HTTP/1.1 and HTTP/2 and an endpoint
 /// for classic gRPC, HTTP/2 only: without TLS, Kestrel speaks HTTP/2 with prior knowledge only on such an endpoint.
 /// </summary>
 public sealed class WebApp : IAsyncDisposable
@@ -56,7 +56,7 @@ public sealed class WebApp : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, port, static listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.Listen(IPAddress.Loopback, port, static listen => listen.UseStreamingGreeterWeb());
             kestrel.Listen(IPAddress.Loopback, 0, static listen => listen.Protocols = HttpProtocols.Http2);
         });
         if (hub is not null)
@@ -65,7 +65,7 @@ public sealed class WebApp : IAsyncDisposable
             builder.Services.AddSingleton(hub);
         }
 
-        var registration = builder.Services.AddStreamingGreeter().AddHttpApi();
+        var registration = builder.Services.AddStreamingGreeter().AddWeb().AddHttpApi();
         greeter?.Invoke(registration);
 
         var app = builder.Build();
@@ -75,8 +75,10 @@ public sealed class WebApp : IAsyncDisposable
             web?.Requests.Enqueue((context.Request.Protocol, context.Request.ContentType, context.Request.Path));
             return next(context);
         });
+        app.UseCors();
         app.UseGrpcWeb();
         app.MapStreamingGreeter().EnableGrpcWebForBrowsers();
+        app.MapStreamingGreeterWeb();
         app.MapStreamingGreeterPage();
         try
         {

@@ -115,6 +115,24 @@
     }
   }
 
+  // The first event of every stream: its id is where the stream starts in the room's epoch. Kept at once, so that a
+  // reload before any event still resumes there; an epoch other than the one resumed in is the room started anew.
+  function started(message) {
+    const id = parseId(message.lastEventId);
+    if (!id) {
+      return;
+    }
+
+    if (last && id.epoch !== last.epoch) {
+      notice('epoch', `The room started again (epoch ${id.epoch}): what came after event ${last.sequence} of epoch ${last.epoch} is gone.`);
+      last = id;
+    } else if (!last) {
+      last = id;
+    }
+
+    localStorage.setItem(storage.last(room), last.epoch + ':' + last.sequence);
+  }
+
   function serverError(message) {
     let info;
     try {
@@ -160,6 +178,7 @@
     source = new EventSource(url);
     source.onopen = () => setStatus('open', `In room ${name}.`);
     source.onmessage = receive;
+    source.addEventListener('epoch', started);
     source.addEventListener('error', (error) => {
       if (error instanceof MessageEvent) {
         // The server's own last word on the stream (`event: error`), not a broken connection.
@@ -168,9 +187,26 @@
         setStatus('reconnecting', `Connection to ${name} lost; reconnecting…`);
       } else if (source) {
         leave('closed', `The server refused the room ${name}.`);
+        explainRefusal(url);
       }
     });
     sendButton.disabled = false;
+  }
+
+  // EventSource does not show a refusal's body; ask once more to show its problem details.
+  async function explainRefusal(url) {
+    const abort = new AbortController();
+    try {
+      const response = await fetch(url, { signal: abort.signal, headers: { Accept: 'application/json' } });
+      if (!response.ok) {
+        const problem = await response.json().catch(() => ({}));
+        notice('error', problem.detail || problem.title || `HTTP ${response.status}`);
+      }
+    } catch {
+      // The server is gone too: the status line says enough.
+    } finally {
+      abort.abort();
+    }
   }
 
   const newId = () => (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + '-' + Math.random().toString(36).slice(2));
