@@ -142,7 +142,8 @@
     }
 
     const code = String(info.code ?? info.status ?? info.statusCode ?? '').replace(/_/g, '').toLowerCase();
-    notice('error', info.message || info.detail || message.data || 'The server ended the stream.');
+    // A refusal is an error; any other end (shutdown, a slow reader) is followed by EventSource's own reconnect.
+    notice(final.has(code) ? 'error' : 'ended', info.message || info.detail || message.data || 'The server ended the stream.');
     if (final.has(code)) {
       leave('closed', 'The server refused the room: ' + (info.message || code));
     }
