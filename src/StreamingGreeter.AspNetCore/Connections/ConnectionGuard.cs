@@ -35,10 +35,14 @@ internal sealed class ConnectionGuard
         _prefaceTimeouts = new WarningThrottle(_options.ConnectionWarningInterval, time);
     }
 
-    /// <summary>For <c>ListenOptions.Use</c>.</summary>
-    public ConnectionDelegate Wrap(ConnectionDelegate next) => connection => OnConnectionAsync(connection, next);
+    /// <summary>
+    /// For <c>ListenOptions.Use</c>. <paramref name="watchPreface"/> is for HTTP/2-only endpoints: on one that also
+    /// speaks HTTP/1.1 (the web endpoint) a connection may rightly stay silent until its first request, so only the
+    /// counts apply there, and Kestrel's own header and keep-alive timeouts close idle sockets.
+    /// </summary>
+    public ConnectionDelegate Wrap(ConnectionDelegate next, bool watchPreface = true) => connection => OnConnectionAsync(connection, next, watchPreface);
 
-    private async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
+    private async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next, bool watchPreface)
     {
         var address = AddressOf(connection);
         if (_counter.TryEnter(address, _options.MaxConnections, _options.MaxConnectionsPerAddress) is { } refusal)
@@ -49,6 +53,12 @@ internal sealed class ConnectionGuard
 
         try
         {
+            if (!watchPreface)
+            {
+                await next(connection);
+                return;
+            }
+
             using var watch = new PrefaceWatch(connection, _options.ConnectionPrefaceTimeout, _time, PrefaceTimedOut);
             connection.Transport = watch;
             await next(connection);

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 using StreamingGreeter.AspNetCore.Security;
 
 namespace StreamingGreeter.AspNetCore.Internal;
@@ -7,8 +8,11 @@ namespace StreamingGreeter.AspNetCore.Internal;
 internal static class CallerIdentity
 {
     /// <summary>Taken once per call, since it allocates.</summary>
-    public static string Of(ServerCallContext context) =>
+    public static string Of(ServerCallContext context) => Of(context.GetHttpContext());
+
+    /// <summary>The same for a plain HTTP request (the web routes), which counts against the same limits as a call.</summary>
+    public static string Of(HttpContext http) =>
         // The identity events carry (the token's name, else its sub), so a token without a name is counted as its owner too.
-        CallAccess.Of(context) is { } access ? "user " + access.Identity
-            : context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        CallAccess.Of(http) is { } access ? "user " + access.Identity
+            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

@@ -145,7 +145,7 @@ internal sealed class AuthInterceptor : Interceptor
     /// leaves on the identity. The call's grants are read from its payload: it still tells a string from an array of
     /// one string, which the claims do not.
     /// </summary>
-    private static JsonWebToken ValidatedToken(ClaimsPrincipal principal)
+    internal static JsonWebToken ValidatedToken(ClaimsPrincipal principal)
     {
         foreach (var identity in principal.Identities)
         {

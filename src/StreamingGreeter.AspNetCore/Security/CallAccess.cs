@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace StreamingGreeter.AspNetCore.Security;
@@ -38,7 +39,10 @@ internal sealed class CallAccess : IDisposable
     public bool HasExpired => _expiry?.IsCancellationRequested == true;
 
     /// <summary>The access of an authenticated call, or null when the call is not authenticated (Auth:Mode None, or an open greeting).</summary>
-    public static CallAccess? Of(ServerCallContext context) => context.GetHttpContext().Features.Get<CallAccess>();
+    public static CallAccess? Of(ServerCallContext context) => Of(context.GetHttpContext());
+
+    /// <summary>The access of an authenticated request, or null.</summary>
+    public static CallAccess? Of(HttpContext http) => http.Features.Get<CallAccess>();
 
     /// <summary>
     /// Reads a validated token. Its identity is judged here (<see cref="TokenIdentity"/>): a token that names nobody,

@@ -72,7 +72,7 @@ internal static class GreeterHost
         // Kestrel's own configuration loader reads endpoints and certificates, not limits (keepalive pings among them).
         builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
-        var greeter = builder.Services.AddStreamingGreeter();
+        var greeter = builder.Services.AddStreamingGreeter().AddHttpApi();
         builder.Services.Configure<GreeterAuthOptions>(builder.Configuration.GetSection("Auth"));
         if (string.Equals(builder.Configuration["Auth:Mode"], nameof(AuthMode.Jwt), StringComparison.OrdinalIgnoreCase))
         {
@@ -102,7 +102,9 @@ internal static class GreeterHost
         var app = builder.Build();
         // Created now rather than on the first call, so its gauges are there from the first scrape.
         app.Services.GetRequiredService<IBroadcastHub>();
-        app.MapStreamingGreeter();
+        app.UseGrpcWeb();
+        app.MapStreamingGreeter().EnableGrpcWebForBrowsers();
+        app.MapStreamingGreeterPage();
         app.MapGrpcService<StoppingHealthService>();
         app.MapGrpcReflectionService();
 
