@@ -40,7 +40,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
 
         var time = timeProvider ?? TimeProvider.System;
         logger ??= NullLogger.Instance;
-        _connection = new RedisConnection(redisOptions.Configuration!, logger, OnAvailability);
+        _connection = new RedisConnection(redisOptions.Configuration!, time, logger, OnAvailability);
         _log = new RedisRoomLog(_connection, options, redisOptions.KeyPrefix, time, logger);
         _engine = new BroadcastHub(options, _log, time, metrics);
         _connection.Start();

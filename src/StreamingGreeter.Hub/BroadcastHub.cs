@@ -114,9 +114,10 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
                     await AppendedAsync(state, published, caller);
                 }
 
-                // Read without the gate, as a hint: RemoveIfEmpty looks again under it. A room that retains history
-                // holds the event just published, so the common case takes no lock here.
-                if (state.IsIdle && state.History.Count == 0)
+                // A room that retains history holds the event just published, or will once its log hands it over
+                // (which may be after this returns), so only a room without history can be empty now. Read without
+                // the gate, as a hint: RemoveIfEmpty looks again under it, and the common case takes no lock here.
+                if (!state.History.Retains && state.IsIdle)
                 {
                     RemoveIfEmpty(state);
                 }
@@ -522,13 +523,19 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
     }
 
     /// <summary>
-    /// After the log appended a publisher's event: charges it to the caller's budget and, when the event is for
-    /// subscribers here or the caller's charge, waits until the log has handed it to this room, as publishes into the
-    /// in-memory hub have always returned once the local subscribers have the event.
+    /// After the log appended a publisher's event: charges it to the caller's budget once the room retains it and, when
+    /// there are subscribers here, waits until the log has handed it to them, as publishes into the in-memory hub have
+    /// always returned once the local subscribers have the event. An in-memory log has handed it over already.
     /// </summary>
     private ValueTask AppendedAsync(Room state, PublishResult published, CallerAccount? caller)
     {
-        Task? delivered = null;
+        if (caller is null && Volatile.Read(ref state.LastSequence) >= published.Sequence)
+        {
+            // Nothing to charge and nothing to wait for: no lock either.
+            return ValueTask.CompletedTask;
+        }
+
+        TaskCompletionSource? done = null;
         lock (state.Gate)
         {
             if (state.Closed || state.Epoch != published.Epoch)
@@ -546,32 +553,21 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
                 return ValueTask.CompletedTask;
             }
 
-            if (state.SubscriberCount > 0 || (caller is not null && state.History.Retains))
+            var charge = caller is not null && state.History.Retains ? caller : null;
+            if (state.SubscriberCount > 0)
             {
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                (state.DeliveryWaiters ??= []).Add((published.Sequence, done));
-                delivered = done.Task;
+                done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            if (charge is not null || done is not null)
+            {
+                // Pinned until charged, so that the account is not forgotten in between.
+                charge?.Pin();
+                (state.PendingDeliveries ??= []).Add(new PendingDelivery(published.Sequence, done, charge));
             }
         }
 
-        return delivered is null ? ValueTask.CompletedTask : ChargeWhenDeliveredAsync(state, published, caller, delivered);
-    }
-
-    private async ValueTask ChargeWhenDeliveredAsync(Room state, PublishResult published, CallerAccount? caller, Task delivered)
-    {
-        await delivered;
-        if (caller is null)
-        {
-            return;
-        }
-
-        lock (state.Gate)
-        {
-            if (!state.Closed)
-            {
-                state.History.Charge(published.Sequence, caller);
-            }
-        }
+        return done is null ? ValueTask.CompletedTask : new ValueTask(done.Task);
     }
 
     /// <summary>The room, made if need be, and the caller's account pinned (the caller unpins it when done).</summary>
@@ -683,16 +679,25 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
         }
 
         _metrics.Published(state.SubscriberCount);
-        if (state.DeliveryWaiters is { Count: > 0 } waiters)
+        if (state.PendingDeliveries is { Count: > 0 } pending)
         {
-            for (var i = waiters.Count - 1; i >= 0; i--)
+            for (var i = pending.Count - 1; i >= 0; i--)
             {
-                if (waiters[i].Sequence <= item.Sequence)
+                var (sequence, done, charge) = pending[i];
+                if (sequence > item.Sequence)
                 {
-                    // Continuations run asynchronously, so completing under the gate runs nothing here.
-                    waiters[i].Done.TrySetResult();
-                    waiters.RemoveAt(i);
+                    continue;
                 }
+
+                if (charge is not null)
+                {
+                    state.History.Charge(sequence, charge);
+                    charge.Unpin();
+                }
+
+                // Continuations run asynchronously, so completing under the gate runs nothing here.
+                done?.TrySetResult();
+                pending.RemoveAt(i);
             }
         }
     }
@@ -782,21 +787,22 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
 
         long freed;
         IRoomLogSession? session;
-        List<(long Sequence, TaskCompletionSource Done)>? waiters;
+        List<PendingDelivery>? pending;
         lock (state.Gate)
         {
             freed = state.History.Clear();
             // Kept in the room: a publish or a leave that found the room open still gets to the log, which is
             // where its event belongs whether or not this hub still follows the room.
             session = state.Session;
-            waiters = state.DeliveryWaiters;
-            state.DeliveryWaiters = null;
+            pending = state.PendingDeliveries;
+            state.PendingDeliveries = null;
         }
 
         Interlocked.Add(ref _retainedBytes, -freed);
-        foreach (var (_, done) in waiters ?? [])
+        foreach (var (_, done, charge) in pending ?? [])
         {
-            done.TrySetResult();
+            charge?.Unpin();
+            done?.TrySetResult();
         }
 
         if (session is not null)

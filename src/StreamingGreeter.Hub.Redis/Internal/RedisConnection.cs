@@ -13,7 +13,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Action<bool, bool> _changed;
     private readonly Lock _gate = new();
-    private Task _connecting = Task.CompletedTask;
+    private readonly ITimer _recheck;
     private ConnectionMultiplexer? _redis;
     private bool _available;
     private bool _connectedBefore;
@@ -23,9 +23,12 @@ internal sealed class RedisConnection : IAsyncDisposable
     /// Parses the configuration; <see cref="Start"/> connects. <paramref name="changed"/> hears every availability update:
     /// whether Redis can serve, and whether that changed.
     /// </summary>
-    public RedisConnection(string configuration, ILogger logger, Action<bool, bool> changed)
+    public RedisConnection(string configuration, TimeProvider time, ILogger logger, Action<bool, bool> changed)
     {
         _logger = logger;
+        // The connection events do not report a connection made before the hub listened to them (the first one may
+        // be made while ConnectAsync returns); a look once a second while unavailable does, at the cost of a flag read.
+        _recheck = time.CreateTimer(static state => ((RedisConnection)state!).Recheck(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _changed = changed;
         _configuration = ConfigurationOptions.Parse(configuration);
         // Start and keep serving without Redis: health says NOT_SERVING until it answers.
@@ -55,7 +58,8 @@ internal sealed class RedisConnection : IAsyncDisposable
     {
         RedisHubLog.BackplaneConnecting(_logger, EndPoint);
         // On the thread pool: the client resolves names and opens sockets before its first await.
-        _connecting = Task.Run(ConnectAsync);
+        _ = Task.Run(ConnectAsync);
+        _recheck.Change(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The database, or <see cref="HubUnavailableException"/> naming <paramref name="what"/> failed while Redis cannot serve.</summary>
@@ -69,7 +73,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     public HubUnavailableException Unavailable(string what, Exception? error = null) =>
         new($"{what}: the Redis backplane ({EndPoint}) is unavailable; publish again, or resubscribe with after_sequence and epoch, once a server reports SERVING", error);
 
-    /// <summary>Catches a reconnection the connection events did not report (one that came before the hub listened).</summary>
+    /// <summary>Catches a connection the connection events did not report (one made before the hub listened).</summary>
     public void Recheck()
     {
         ConnectionMultiplexer? redis;
@@ -86,6 +90,7 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _recheck.DisposeAsync();
         ConnectionMultiplexer? redis;
         lock (_gate)
         {
@@ -105,8 +110,8 @@ internal sealed class RedisConnection : IAsyncDisposable
             await redis.DisposeAsync();
         }
 
-        // A connection still being made is closed when it is done (see ConnectAsync).
-        await _connecting;
+        // A connection still being made is closed when it is done (see ConnectAsync): shutting down does not wait
+        // for an unreachable Redis.
     }
 
     private ConnectionMultiplexer Connected(string what)
@@ -132,8 +137,9 @@ internal sealed class RedisConnection : IAsyncDisposable
             // client goes on trying by itself.
             redis = await ConnectionMultiplexer.ConnectAsync(_configuration);
         }
-        catch (Exception error) when (error is RedisException or ArgumentException or InvalidOperationException)
+        catch (Exception error)
         {
+            // In the background, nobody else would hear of it: a configuration the client cannot use at all.
             RedisHubLog.BackplaneConnectFailed(_logger, EndPoint, error.Message, error);
             return;
         }

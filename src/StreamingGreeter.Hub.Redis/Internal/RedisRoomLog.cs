@@ -33,8 +33,7 @@ internal sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         _deduplicationWindowMilliseconds = (long)options.DeduplicationWindow.TotalMilliseconds;
         _deduplicationMaxIds = options.DeduplicationMaxIds;
 
-        // Keeps the keys of rooms with subscribers here from expiring while nobody publishes to them, and notices a
-        // reconnection the connection events did not report.
+        // Keeps the keys of rooms with subscribers here from expiring while nobody publishes to them.
         var period = TimeSpan.FromMilliseconds(Math.Max(KeyExpiryMilliseconds / 3, 500));
         _keepAlive = time.CreateTimer(static state => ((RedisRoomLog)state!).RefreshExpiry(), this, period, period);
     }
@@ -182,7 +181,6 @@ internal sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
     {
         if (!_connection.IsAvailable)
         {
-            _connection.Recheck();
             return;
         }
 

@@ -31,7 +31,8 @@ internal sealed class Room : IRoomLogListener
 
     public EventHistory History { get; }
 
-    public long LastSequence { get; set; }
+    /// <summary>The sequence of the last event handed over; written under <see cref="Gate"/>, read without it as a hint.</summary>
+    public long LastSequence;
 
     /// <summary>The room's log, set once it is open.</summary>
     public IRoomLogSession? Session { get; set; }
@@ -51,8 +52,8 @@ internal sealed class Room : IRoomLogListener
     /// <summary>Events the log handed over while the room was still loading its history; delivered once it has.</summary>
     public List<RoomEvent>? Pending { get; set; }
 
-    /// <summary>Publishers waiting for their event to reach this room's subscribers (it comes from the log later).</summary>
-    public List<(long Sequence, TaskCompletionSource Done)>? DeliveryWaiters { get; set; }
+    /// <summary>Publishers and charges waiting for an event the log appended and has not handed to this room yet.</summary>
+    public List<PendingDelivery>? PendingDeliveries { get; set; }
 
     /// <summary>
     /// True once an event with a message id came: a room remembering ids is not empty, since removing it would make its
