@@ -11,9 +11,11 @@ namespace StreamingGreeter.Hub;
 /// <see cref="InMemoryBroadcastHub"/> is it over an <see cref="InMemoryRoomLog"/>; a backplane is it over a shared log.
 /// </summary>
 /// <remarks>
-/// Locks: one for the room table, one per room. The table lock may be taken before a room's lock, never after, and no
-/// lock is held across an await or while a subscriber's channel is completed. A log calls back into a room under its
-/// own locks (see <see cref="IRoomLogListener"/>), so the hub never calls the log while it holds one of its locks.
+/// Locks: one for the room table, one per room. The table lock may be taken before a room's lock, never after, and none
+/// is held across an await or while a subscriber's channel is completed. A log may call back into a room under a lock
+/// of its own (see <see cref="IRoomLogListener"/>; the in-memory log does, to give every hub one order), so the hub
+/// never calls the log while it holds one of its locks: the log's lock always comes first. Completing a channel under
+/// the log's lock is harmless, since channels run their readers' continuations asynchronously.
 /// </remarks>
 public sealed class BroadcastHub : IBroadcastHub, IDisposable
 {
