@@ -14,8 +14,9 @@ namespace StreamingGreeter.Hub.Redis;
 /// <remarks>
 /// The hub connects in the background: it is usable at once, and until Redis answers (and whenever it is unreachable)
 /// publishes and subscriptions fail with <see cref="HubUnavailableException"/>, open subscriptions end with it, and
-/// <see cref="IsAvailable"/> is false; the connection is re-established by itself. A publish returns once Redis has
-/// acknowledged the event and, when this node has subscribers in the room, once they have it.
+/// <see cref="IsAvailable"/> is false; the connection is re-established by itself. A publish opens the room on this
+/// node, as a subscription does, so that the hub's limits and budgets apply to it; it returns once Redis has
+/// acknowledged the event and this node has read it back (its subscribers here have it).
 /// </remarks>
 public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncDisposable, IDisposable
 {

@@ -525,9 +525,9 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
     }
 
     /// <summary>
-    /// After the log appended a publisher's event: charges it to the caller's budget once the room retains it and, when
-    /// there are subscribers here, waits until the log has handed it to them, as publishes into the in-memory hub have
-    /// always returned once the local subscribers have the event. An in-memory log has handed it over already.
+    /// After the log appended a publisher's event: waits until the log has handed it to this room, as publishes into
+    /// the in-memory hub have always returned once the local subscribers have the event, and charges it to the caller's
+    /// budget as the room retains it. An in-memory log has handed it over already, so that costs nothing there.
     /// </summary>
     private ValueTask AppendedAsync(Room state, PublishResult published, CallerAccount? caller)
     {
@@ -537,7 +537,7 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        TaskCompletionSource? done = null;
+        TaskCompletionSource done;
         lock (state.Gate)
         {
             if (state.Closed || state.Epoch != published.Epoch)
@@ -555,21 +555,16 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
                 return ValueTask.CompletedTask;
             }
 
+            // Waited for even without subscribers here: whatever this hub does next in the room (a subscription
+            // that starts live, a budget check) must see the event it just published.
             var charge = caller is not null && state.History.Retains ? caller : null;
-            if (state.SubscriberCount > 0)
-            {
-                done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            if (charge is not null || done is not null)
-            {
-                // Pinned until charged, so that the account is not forgotten in between.
-                charge?.Pin();
-                (state.PendingDeliveries ??= []).Add(new PendingDelivery(published.Sequence, done, charge));
-            }
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Pinned until charged, so that the account is not forgotten in between.
+            charge?.Pin();
+            (state.PendingDeliveries ??= []).Add(new PendingDelivery(published.Sequence, done, charge));
         }
 
-        return done is null ? ValueTask.CompletedTask : new ValueTask(done.Task);
+        return new ValueTask(done.Task);
     }
 
     /// <summary>The room, made if need be, and the caller's account pinned (the caller unpins it when done).</summary>
@@ -698,7 +693,7 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
                 }
 
                 // Continuations run asynchronously, so completing under the gate runs nothing here.
-                done?.TrySetResult();
+                done.TrySetResult();
                 pending.RemoveAt(i);
             }
         }
@@ -804,7 +799,7 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
         foreach (var (_, done, charge) in pending ?? [])
         {
             charge?.Unpin();
-            done?.TrySetResult();
+            done.TrySetResult();
         }
 
         if (session is not null)
