@@ -1,9 +1,10 @@
 namespace StreamingGreeter.Hub;
 
 /// <summary>
-/// What a hub instance hears from a room's log (see <see cref="IRoomLog.OpenAsync"/>). Calls for one room never overlap
-/// and come in sequence order; a log calls them from whatever thread appended or read the event, possibly under a lock
-/// of its own, so a listener does its work at once and never calls back into the log from them.
+/// What a hub instance hears from a room's log (see <see cref="IRoomLog.OpenAsync"/>). <see cref="OnAppended"/> calls for
+/// one room never overlap and come in sequence order; <see cref="OnLost"/> may come at any time, from any thread. A log
+/// calls them from whatever thread appended or read the event, possibly under a lock of its own, so a listener does its
+/// work at once and never calls back into the log from them.
 /// </summary>
 public interface IRoomLogListener
 {
