@@ -11,8 +11,8 @@ internal static partial class RedisHubLog
     [LoggerMessage(101, LogLevel.Warning, "Redis backplane unavailable ({FailureType} on {EndPoint}); publishes fail and streams end with UNAVAILABLE until it is back", EventName = "BackplaneUnavailable")]
     public static partial void BackplaneUnavailable(ILogger logger, string failureType, string? endPoint, Exception? error);
 
-    [LoggerMessage(102, LogLevel.Information, "Redis backplane available", EventName = "BackplaneAvailable")]
-    public static partial void BackplaneAvailable(ILogger logger);
+    [LoggerMessage(102, LogLevel.Information, "Redis backplane connected ({EndPoint}); publishes and streams are served", EventName = "BackplaneConnected")]
+    public static partial void BackplaneConnected(ILogger logger, string endPoint);
 
     [LoggerMessage(103, LogLevel.Warning, "Room {Room} closed on this node: {Reason}", EventName = "RoomClosed")]
     public static partial void RoomClosed(ILogger logger, string room, string reason, Exception? error);
@@ -31,6 +31,15 @@ internal static partial class RedisHubLog
 
     [LoggerMessage(108, LogLevel.Debug, "Redis refused the {Script} script of room {Room}: {Reason}", EventName = "ScriptRefusedAgain")]
     public static partial void ScriptRefusedAgain(ILogger logger, string script, string room, string reason);
+
+    [LoggerMessage(110, LogLevel.Information, "Connecting to the Redis backplane ({EndPoint}) in the background; publishes and streams fail with UNAVAILABLE until it answers", EventName = "BackplaneConnecting")]
+    public static partial void BackplaneConnecting(ILogger logger, string endPoint);
+
+    [LoggerMessage(111, LogLevel.Information, "Redis backplane connection restored ({EndPoint}); publishes and streams are served again", EventName = "BackplaneRestored")]
+    public static partial void BackplaneRestored(ILogger logger, string endPoint);
+
+    [LoggerMessage(112, LogLevel.Warning, "The Redis backplane ({EndPoint}) cannot be connected to: {Reason}", EventName = "BackplaneConnectFailed")]
+    public static partial void BackplaneConnectFailed(ILogger logger, string endPoint, string reason, Exception error);
 
     [LoggerMessage(109, LogLevel.Information, "Redis runs the room scripts again", EventName = "ScriptsSucceedAgain")]
     public static partial void ScriptsSucceedAgain(ILogger logger);

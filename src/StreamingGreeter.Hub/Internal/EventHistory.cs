@@ -107,6 +107,31 @@ internal sealed class EventHistory
         return result;
     }
 
+    /// <summary>
+    /// Charges a retained event nobody owns yet to <paramref name="owner"/>: a publisher learns its event's sequence
+    /// from the log, which may have handed the event over before. Nothing happens if the event is no longer retained.
+    /// </summary>
+    public void Charge(long sequence, CallerAccount owner)
+    {
+        if (Count == 0)
+        {
+            return;
+        }
+
+        var index = sequence - _ring[_start].Event.Sequence;
+        if (index < 0 || index >= Count)
+        {
+            return;
+        }
+
+        ref var entry = ref _ring[(_start + (int)index) % _ring.Length];
+        if (entry.Owner is null && entry.Event.Sequence == sequence)
+        {
+            entry = entry with { Owner = owner };
+            owner.AddBytes(entry.Size);
+        }
+    }
+
     private bool MustTrim(int count, long bytes, int incoming) => count >= _capacity || bytes + incoming > _maxBytes;
 
     private void Grow()

@@ -1,17 +1,19 @@
 namespace StreamingGreeter.Hub.Internal;
 
 /// <summary>
-/// One room: its sequence space, history and subscribers. Every field is guarded by <see cref="Gate"/>; sequence
-/// assignment and fan-out happen under it, which gives every subscriber the same order.
+/// One room of a <see cref="BroadcastHub"/>: its log session, history and subscribers. Every field is guarded by
+/// <see cref="Gate"/>; the log hands the room its events in sequence order and fan-out happens under the gate, which
+/// gives every subscriber the same order.
 /// </summary>
-internal sealed class Room
+internal sealed class Room : IRoomLogListener
 {
+    private readonly BroadcastHub _hub;
     private Subscriber[] _subscribers = new Subscriber[4];
 
-    public Room(string name, string epoch, EventHistory history, long createdAt, CallerAccount? owner)
+    public Room(BroadcastHub hub, string name, EventHistory history, long createdAt, CallerAccount? owner)
     {
+        _hub = hub;
         Name = name;
-        Epoch = epoch;
         History = history;
         IdleSince = createdAt;
         Owner = owner;
@@ -19,7 +21,8 @@ internal sealed class Room
 
     public string Name { get; }
 
-    public string Epoch { get; }
+    /// <summary>The room's epoch, from its log once open; empty before.</summary>
+    public string Epoch { get; set; } = string.Empty;
 
     /// <summary>The caller the room counts against (it created it), if known; read and changed under the table's lock.</summary>
     public CallerAccount? Owner { get; }
@@ -28,20 +31,44 @@ internal sealed class Room
 
     public EventHistory History { get; }
 
-    public long LastSequence { get; set; }
+    /// <summary>The sequence of the last event handed over; written under <see cref="Gate"/>, read without it as a hint.</summary>
+    public long LastSequence;
 
-    /// <summary>The message ids published lately; made with the first one, since most rooms never see any.</summary>
-    public MessageIds? MessageIds { get; set; }
+    /// <summary>The room's log, set once it is open.</summary>
+    public IRoomLogSession? Session { get; set; }
+
+    /// <summary>Set once, under <see cref="Gate"/>, when the log is open and the history loaded; read without it by callers.</summary>
+    public volatile bool IsOpen;
+
+    /// <summary>Set once, under <see cref="Gate"/>, when the room leaves the hub; read without it by lookups.</summary>
+    public volatile bool Closed;
+
+    /// <summary>Completed when opening ends: true once open, false once closed; made only when someone waits.</summary>
+    public TaskCompletionSource<bool>? OpenWaiter { get; set; }
+
+    /// <summary>Why opening failed, if it did.</summary>
+    public Exception? OpenError { get; set; }
+
+    /// <summary>Events the log handed over while the room was still loading its history; delivered once it has.</summary>
+    public List<RoomEvent>? Pending { get; set; }
+
+    /// <summary>Publishers and charges waiting for an event the log appended and has not handed to this room yet.</summary>
+    public List<PendingDelivery>? PendingDeliveries { get; set; }
+
+    /// <summary>
+    /// True once an event with a message id came: a room remembering ids is not empty, since removing it would make its
+    /// log forget them and a retry publish twice. The idle sweep removes it in time, as it does a room with history.
+    /// </summary>
+    public bool HasMessageIds { get; set; }
 
     public int SubscriberCount { get; private set; }
 
     /// <summary>Timestamp (of the hub's clock) since which the room has had no subscriber.</summary>
     public long IdleSince { get; set; }
 
-    /// <summary>Set once, under <see cref="Gate"/>, when the room leaves the hub; read without it by lookups.</summary>
-    public volatile bool Closed;
-
     public bool IsIdle => SubscriberCount == 0;
+
+    bool IRoomLogListener.HasSubscribers => SubscriberCount > 0;
 
     public ReadOnlySpan<Subscriber> Subscribers => _subscribers.AsSpan(0, SubscriberCount);
 
@@ -72,4 +99,8 @@ internal sealed class Room
         subscriber.Slot = -1;
         return true;
     }
+
+    void IRoomLogListener.OnAppended(RoomEvent item) => _hub.OnAppended(this, item);
+
+    void IRoomLogListener.OnLost(Exception error) => _hub.Close(this, error);
 }

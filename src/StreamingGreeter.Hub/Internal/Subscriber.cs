@@ -2,10 +2,10 @@ using System.Threading.Channels;
 
 namespace StreamingGreeter.Hub.Internal;
 
-/// <summary>A subscription to the in-memory hub: a bounded channel written by publishers under the room's gate.</summary>
+/// <summary>A subscription to a <see cref="BroadcastHub"/>: a bounded channel written under the room's gate as the room's log hands it events.</summary>
 internal sealed class Subscriber : IRoomSubscription
 {
-    private readonly InMemoryBroadcastHub _hub;
+    private readonly BroadcastHub _hub;
     private readonly Channel<RoomEvent> _channel;
     private readonly long _maxBufferedBytes;
     private readonly bool _dropsOldest;
@@ -17,11 +17,10 @@ internal sealed class Subscriber : IRoomSubscription
     private long _readBytes;
     private int _ended;
 
-    public Subscriber(InMemoryBroadcastHub hub, Room room, string? member, CallerAccount? caller, BoundedChannelOptions channel, long maxBufferedBytes)
+    public Subscriber(BroadcastHub hub, Room room, CallerAccount? caller, BoundedChannelOptions channel, long maxBufferedBytes)
     {
         _hub = hub;
         RoomState = room;
-        Member = member;
         Caller = caller;
         _maxBufferedBytes = maxBufferedBytes;
         _dropsOldest = channel.FullMode == BoundedChannelFullMode.DropOldest;
@@ -33,7 +32,11 @@ internal sealed class Subscriber : IRoomSubscription
 
     public Room RoomState { get; }
 
-    public string? Member { get; }
+    /// <summary>The name it joined the room under, once its JOINED is in the log; its LEFT goes out when it ends.</summary>
+    public string? Member { get; private set; }
+
+    /// <summary>Set under the room's gate as it leaves gracefully: its own LEFT is the last event it gets.</summary>
+    public bool Leaving { get; set; }
 
     /// <summary>Index in the room's subscriber array, or -1 once removed; guarded by the room's gate.</summary>
     public int Slot { get; set; } = -1;
@@ -44,6 +47,9 @@ internal sealed class Subscriber : IRoomSubscription
 
     public long StartSequence { get; private set; }
 
+    /// <summary>Live events below it are skipped: a member starting live begins with its own JOINED.</summary>
+    public long FirstLiveSequence { get; private set; }
+
     public ChannelReader<RoomEvent> Events => _reader ?? throw new InvalidOperationException("The subscription has not started.");
 
     /// <summary>Called under the room's gate, as the subscriber is registered.</summary>
@@ -51,6 +57,20 @@ internal sealed class Subscriber : IRoomSubscription
     {
         StartSequence = RoomState.LastSequence;
         _reader = new SubscriberReader(this, replay, _channel.Reader);
+    }
+
+    /// <summary>
+    /// The member's JOINED is in the log at <paramref name="joined"/>. Starting live, it skips what others published
+    /// between its registration and its JOINED, so its own JOINED is the first event it sees and it went live just before.
+    /// </summary>
+    public void Joined(string member, long joined, bool startsLive)
+    {
+        Member = member;
+        if (startsLive)
+        {
+            FirstLiveSequence = joined;
+            StartSequence = joined - 1;
+        }
     }
 
     /// <summary>
@@ -96,15 +116,7 @@ internal sealed class Subscriber : IRoomSubscription
     /// <summary>True for the first caller only: a subscription ends once, however it ends.</summary>
     public bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
 
-    public ValueTask LeaveAsync(CancellationToken cancellationToken = default)
-    {
-        _hub.Unsubscribe(this, graceful: true);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask LeaveAsync(CancellationToken cancellationToken = default) => _hub.UnsubscribeAsync(this, graceful: true, cancellationToken);
 
-    public ValueTask DisposeAsync()
-    {
-        _hub.Unsubscribe(this, graceful: false);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _hub.UnsubscribeAsync(this, graceful: false, CancellationToken.None);
 }

@@ -27,14 +27,17 @@ internal sealed class SubscriberReader(Subscriber owner, RoomEvent[] replay, Cha
             return true;
         }
 
-        if (!live.TryRead(out item!))
+        while (live.TryRead(out item!))
         {
-            return false;
+            // Replayed events are the history's, already counted there; live ones were counted against the buffer.
+            owner.Consumed(item);
+            if (item.Sequence >= owner.FirstLiveSequence)
+            {
+                return true;
+            }
         }
 
-        // Replayed events are the history's, already counted there; live ones were counted against the buffer.
-        owner.Consumed(item);
-        return true;
+        return false;
     }
 
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>

@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using StreamingGreeter.Hub.Internal;
+
+namespace StreamingGreeter.Hub;
+
+/// <summary>
+/// An <see cref="IRoomLog"/> in this process: sequences each room's events, keeps its last ones and remembers its
+/// message ids. One log may be shared by several hub instances (<see cref="InMemoryBroadcastHub(BroadcastHubOptions, InMemoryRoomLog, TimeProvider?, HubMetrics?)"/>),
+/// which then behave like nodes sharing a backplane: one order per room, resume on any of them, members seen by all.
+/// </summary>
+/// <remarks>
+/// A room lives in the log while some hub instance has it open, so it is forgotten, with its epoch, when the last one
+/// lets it go (see <see cref="BroadcastHubOptions.IdleRoomTimeout"/>). Locks: one for the room table, one per room,
+/// taken in that order; an append calls the hub instances' listeners under its room's lock.
+/// </remarks>
+public sealed class InMemoryRoomLog : IRoomLog
+{
+    private readonly Dictionary<string, InMemoryLogRoom> _rooms = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly int _capacity;
+    private readonly long _maxBytes;
+    private readonly long _windowTicks;
+    private readonly int _maxIds;
+
+    /// <summary>
+    /// Creates a log that keeps <see cref="BroadcastHubOptions.HistorySize"/> events of a room at most (and
+    /// <see cref="BroadcastHubOptions.MaxHistoryBytesPerRoom"/>), and deduplicates message ids as
+    /// <see cref="BroadcastHubOptions.DeduplicationWindow"/> and <see cref="BroadcastHubOptions.DeduplicationMaxIds"/> say.
+    /// </summary>
+    /// <exception cref="ValidationException">An option is out of range.</exception>
+    public InMemoryRoomLog(BroadcastHubOptions? options = null)
+    {
+        options ??= new BroadcastHubOptions();
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        _capacity = options.HistorySize;
+        _maxBytes = options.MaxHistoryBytesPerRoom;
+        _windowTicks = options.DeduplicationWindow.Ticks;
+        _maxIds = options.DeduplicationMaxIds;
+    }
+
+    /// <summary>Rooms some hub instance has open.</summary>
+    public int RoomCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rooms.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IRoomLogSession> OpenAsync(string room, IRoomLogListener listener, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        ArgumentNullException.ThrowIfNull(listener);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(room, out var state))
+            {
+                state = new InMemoryLogRoom(room, Guid.NewGuid().ToString("N"), new LogTail(_capacity, _maxBytes), _windowTicks, _maxIds);
+                _rooms.Add(room, state);
+            }
+
+            return new ValueTask<IRoomLogSession>(state.Attach(this, listener));
+        }
+    }
+
+    /// <summary>A session let its room go; the room leaves the log with the last one.</summary>
+    internal void Detach(InMemoryLogRoom room, InMemoryLogSession session)
+    {
+        lock (_gate)
+        {
+            if (room.Detach(session) == 0 && _rooms.TryGetValue(room.Name, out var current) && ReferenceEquals(current, room))
+            {
+                _rooms.Remove(room.Name);
+            }
+        }
+    }
+}
