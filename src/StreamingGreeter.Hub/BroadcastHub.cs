@@ -206,8 +206,26 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
         }
     }
 
-    /// <summary>Stops the idle-room timer.</summary>
-    public void Dispose() => _sweepTimer.Dispose();
+    /// <summary>
+    /// Stops the idle-room timer and closes every room this hub holds: each subscription ends, after the events already
+    /// buffered for it, with <see cref="HubUnavailableException"/> (resume elsewhere), and the log is told this hub no
+    /// longer follows the room, so a shared log forgets it once no other hub does.
+    /// </summary>
+    public void Dispose()
+    {
+        _sweepTimer.Dispose();
+        Room[] open;
+        lock (_roomsGate)
+        {
+            open = [.. _rooms.Values];
+        }
+
+        var stopped = new HubUnavailableException("the hub is shutting down");
+        foreach (var state in open)
+        {
+            Close(state, stopped);
+        }
+    }
 
     /// <summary>
     /// Registers a subscriber with its replay, under the room's gate; null when the room has closed. Refuses a member

@@ -11,23 +11,17 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
 {
     private readonly BroadcastHub _engine;
 
-    /// <summary>Creates a hub with a log of its own.</summary>
-    /// <exception cref="ValidationException">An option is out of range.</exception>
-    public InMemoryBroadcastHub(BroadcastHubOptions options, TimeProvider? timeProvider = null, HubMetrics? metrics = null)
-        : this(options, new InMemoryRoomLog(options ?? throw new ArgumentNullException(nameof(options))), timeProvider, metrics)
-    {
-    }
-
     /// <summary>
-    /// Creates a hub over <paramref name="log"/>, which other instances may share: like nodes of one backplane, they
-    /// then see one order per room, resume each other's subscribers and see each other's members.
+    /// Creates a hub over <paramref name="log"/>, or over a log of its own when there is none. Instances sharing one log
+    /// are like nodes of one backplane: they see one order per room, resume each other's subscribers and see each
+    /// other's members.
     /// </summary>
     /// <exception cref="ValidationException">An option is out of range.</exception>
-    public InMemoryBroadcastHub(BroadcastHubOptions options, InMemoryRoomLog log, TimeProvider? timeProvider = null, HubMetrics? metrics = null)
+    public InMemoryBroadcastHub(BroadcastHubOptions options, TimeProvider? timeProvider = null, HubMetrics? metrics = null, InMemoryRoomLog? log = null)
     {
-        ArgumentNullException.ThrowIfNull(log);
-        _engine = new BroadcastHub(options, log, timeProvider, metrics);
-        Log = log;
+        ArgumentNullException.ThrowIfNull(options);
+        Log = log ?? new InMemoryRoomLog(options);
+        _engine = new BroadcastHub(options, Log, timeProvider, metrics);
     }
 
     /// <summary>The log this hub's rooms are sequenced in.</summary>
@@ -50,7 +44,7 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     public ValueTask<IRoomSubscription> SubscribeAsync(string room, SubscribeOptions options = default, CancellationToken cancellationToken = default) =>
         _engine.SubscribeAsync(room, options, cancellationToken);
 
-    /// <summary>Stops the idle-room timer.</summary>
+    /// <summary>Stops the idle-room timer and ends every subscription (see <see cref="BroadcastHub.Dispose"/>).</summary>
     public void Dispose() => _engine.Dispose();
 
     /// <summary>Removes rooms that have had no subscriber for longer than <see cref="BroadcastHubOptions.IdleRoomTimeout"/>.</summary>

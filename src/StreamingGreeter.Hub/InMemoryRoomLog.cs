@@ -5,7 +5,7 @@ namespace StreamingGreeter.Hub;
 
 /// <summary>
 /// An <see cref="IRoomLog"/> in this process: sequences each room's events, keeps its last ones and remembers its
-/// message ids. One log may be shared by several hub instances (<see cref="InMemoryBroadcastHub(BroadcastHubOptions, InMemoryRoomLog, TimeProvider?, HubMetrics?)"/>),
+/// message ids. One log may be shared by several hub instances (see <see cref="InMemoryBroadcastHub"/>),
 /// which then behave like nodes sharing a backplane: one order per room, resume on any of them, members seen by all.
 /// </summary>
 /// <remarks>

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StreamingGreeter.Hub.Redis.Tests.Infrastructure;
-using static StreamingGreeter.Hub.Tests.RoomEvents;
+using static StreamingGreeter.Hub.Specification.Tests.RoomEvents;
 
 namespace StreamingGreeter.Hub.Redis.Tests;
 

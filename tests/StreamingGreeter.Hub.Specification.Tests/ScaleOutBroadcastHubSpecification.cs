@@ -29,10 +29,16 @@ public abstract class ScaleOutBroadcastHubSpecification : IAsyncLifetime
 
     /// <summary>
     /// <paramref name="count"/> new hubs with <paramref name="options"/> on <see cref="Time"/>, ready to publish and
-    /// subscribe when returned. Every node one test makes, in one call or in several, shares one backing log: a node
-    /// made after another was disposed of finds what that one published, as a restarted server does.
+    /// subscribe when returned. Every node one test makes, in one call or in several, shares one backing log: while
+    /// the log keeps a room, a node made after another was disposed of finds what that one published.
     /// </summary>
     protected abstract Task<IReadOnlyList<IBroadcastHub>> CreateNewNodesAsync(int count, BroadcastHubOptions options);
+
+    /// <summary>
+    /// True when the log keeps a room that no node has open, as Redis does, so that a node restarted after all the
+    /// others stopped finds it; an in-process log forgets a room with the last node that had it.
+    /// </summary>
+    protected virtual bool LogOutlivesNodes => true;
 
     /// <summary>Disposes of a node <see cref="CreateNewNodesAsync"/> made: when a test stops it, or once the test is over.</summary>
     protected abstract ValueTask DisposeNodeAsync(IBroadcastHub node);
@@ -102,7 +108,7 @@ public abstract class ScaleOutBroadcastHubSpecification : IAsyncLifetime
     public async Task Subscribe_ResumeOnOtherNodeWhileFirstPublishes_NoGapAndNoDuplicate()
     {
         const int total = 1500;
-        var nodes = await CreateNodesAsync(2, o => o.SubscriberBufferCapacity = total);
+        var nodes = await CreateNodesAsync(2, o => (o.SubscriberBufferCapacity, o.HistorySize) = (total, total));
         var (first, second) = (nodes[0], nodes[1]);
         var room = Rooms.Unique();
 
@@ -284,31 +290,39 @@ public abstract class ScaleOutBroadcastHubSpecification : IAsyncLifetime
     [SkippableFact]
     public async Task Member_JoinsWhileOtherNodePublishes_OwnJoinedIsFirstEventThenNoGap()
     {
-        var nodes = await CreateNodesAsync(2);
+        // Each member joins while a burst is published on the other node; a burst fits the member's buffer, so a fast
+        // publisher cannot make it fall behind before the test reads.
+        const int burst = 500;
+        var nodes = await CreateNodesAsync(2, static o => o.SubscriberBufferCapacity = 4 * burst);
         var (first, second) = (nodes[0], nodes[1]);
         var room = Rooms.Unique();
-        using var stop = new CancellationTokenSource();
-        var publishing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var publisher = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                await first.PublishAsync(room, "pub", "x").DefaultTimeout();
-                publishing.TrySetResult();
-            }
-        });
-        await publishing.Task.DefaultTimeout();
+        await first.PublishAsync(room, "pub", "x").DefaultTimeout();
 
         for (var i = 0; i < 5; i++)
         {
+            var publishing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var publisher = Task.Run(async () =>
+            {
+                for (var n = 0; n < burst; n++)
+                {
+                    await first.PublishAsync(room, "pub", "x").DefaultTimeout();
+                    publishing.TrySetResult();
+                }
+            });
+            await publishing.Task.DefaultTimeout();
+
             await using var member = await second.SubscribeAsync(room, new SubscribeOptions { Member = $"m{i}" }).DefaultTimeout();
+            await publisher.DefaultTimeout();
+            // The burst may be over by the time the member is in: what follows its JOINED then comes from these.
+            for (var n = 0; n < 20; n++)
+            {
+                await first.PublishAsync(room, "pub", "y").DefaultTimeout();
+            }
+
             var events = await ReadAsync(member.Events, 20);
             Assert.Equal((RoomEventKind.Joined, $"m{i}"), (events[0].Kind, events[0].Sender));
             AssertConsecutive(events, events[0].Sequence);
         }
-
-        await stop.CancelAsync();
-        await publisher.DefaultTimeout();
     }
 
     [SkippableFact]
@@ -379,6 +393,7 @@ public abstract class ScaleOutBroadcastHubSpecification : IAsyncLifetime
     [SkippableFact]
     public async Task Publish_RetryWithSameMessageIdAfterNodeRestart_ReturnsOriginalSequence()
     {
+        Skip.IfNot(LogOutlivesNodes, "the log forgets a room no node has open");
         var room = Rooms.Unique();
         var before = (await CreateNodesAsync(1))[0];
         var original = await before.PublishAsync(room, "ann", "once", new PublishOptions { MessageId = "m-1" }).DefaultTimeout();
