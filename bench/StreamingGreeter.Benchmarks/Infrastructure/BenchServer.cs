@@ -41,6 +41,7 @@ public sealed class BenchServer : IAsyncDisposable
     public static readonly string[] ProjectArgs =
     [
         "--urls", "http://127.0.0.1:0",
+        "--Web:Urls=",
         "--Serilog:MinimumLevel:Default=Warning",
         "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
         "--Greeter:PublishesPerSecond=0",

@@ -52,6 +52,8 @@ public sealed class TestServer : IAsyncDisposable
         string[] args =
         [
             .. urls,
+            // No web endpoint on its fixed default port, which parallel servers would contend for.
+            "--Web:Urls=",
             // Keep test output readable; warnings and errors still show.
             "--Serilog:MinimumLevel:Default=Warning",
             "--Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime=Warning",
