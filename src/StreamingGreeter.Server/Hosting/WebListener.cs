@@ -47,14 +47,15 @@ internal sealed class WebListener
             }
         }
 
-        // Now in Kestrel:Endpoints; left here, Kestrel would warn that it ignores them.
-        settings["urls"] = string.Empty;
         for (var i = 0; i < urls.Length; i++)
         {
             settings[$"Kestrel:Endpoints:{WebEndpointName}{i}:Url"] = urls[i];
         }
 
         builder.Configuration.AddInMemoryCollection(settings);
+        // Now in Kestrel:Endpoints; left in urls, Kestrel would warn that it ignores them. An empty value would not
+        // do (the web host then falls back to the urls it was started with): ";" is a list of no addresses.
+        builder.Configuration["urls"] = ";";
         var listener = new WebListener();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -65,6 +66,13 @@ internal sealed class WebListener
                 loader.Endpoint($"{WebEndpointName}{i}", endpoint =>
                 {
                     endpoint.ListenOptions.UseStreamingGreeterWeb();
+                    if (!endpoint.IsHttps)
+                    {
+                        // HTTP/2 needs TLS here (ALPN), as it does in browsers: without it, HTTP/1.1 alone, and no
+                        // warning from Kestrel that it cannot offer HTTP/2.
+                        endpoint.ListenOptions.Protocols = HttpProtocols.Http1;
+                    }
+
                     listener._endpoints.Add(endpoint.ListenOptions);
                 });
             }
