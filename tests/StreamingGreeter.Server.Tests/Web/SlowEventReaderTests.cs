@@ -69,6 +69,35 @@ public sealed class SlowEventReaderTests(ITestOutputHelper output)
         Assert.Equal(1, server.Hub.SubscriberCount);
     }
 
+    [Fact]
+    public async Task Events_ReaderStopsReadingUnderDropOldest_AbortedAfterWriteTimeoutWithoutAnError()
+    {
+        const int MaxPublished = 20_000;
+        // DropOldest never drops the subscriber: only the write timeout can release a reader that stopped reading.
+        await using var server = await WebServer.StartAsync("Hub:SlowSubscriberPolicy=DropOldest", "Hub:SubscriberBufferCapacity=16", "Greeter:WriteTimeout=00:00:00.500");
+        var room = Rooms.Unique();
+        var text = new string('x', 1000);
+        using var slowClient = new HttpClient(new SocketsHttpHandler { ConnectCallback = SmallReceiveBufferAsync })
+        {
+            BaseAddress = server.WebAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        using var slow = await server.OpenAsync($"/rooms/{room}/events", client: slowClient);
+        await slow.ReadAsync("epoch");
+        Assert.Equal(1, server.Hub.SubscriberCount);
+
+        var published = 0;
+        while (server.Hub.SubscriberCount == 1)
+        {
+            Assert.True(++published < MaxPublished, $"the reader that stopped reading was still subscribed after {MaxPublished} events");
+            await server.PublishAsync(room, text);
+        }
+
+        output.WriteLine($"aborted after {published} events");
+        Assert.Contains(server.Logs, static line => line.Contains("[EventStreamWriteTimedOut]", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Logs, static line => line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal));
+    }
+
     private static async ValueTask<Stream> SmallReceiveBufferAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = 4096 };
