@@ -59,7 +59,9 @@ internal sealed class RoomEventsEndpoint(
             var stream = new RoomEventStream(http, subscription, from, access, release, _settings);
             // However the request ends, even before the stream is read, the subscription goes with it.
             http.Response.RegisterForDisposeAsync(stream);
-            return new EventStreamResult(TypedResults.ServerSentEvents(stream.ReadAsync()));
+            // Proxies such as nginx buffer responses by default, which would hold events back.
+            http.Response.Headers["X-Accel-Buffering"] = "no";
+            return TypedResults.ServerSentEvents(stream.ReadAsync());
         }
         catch (Exception error) when (Refusal(error, field, http) is { } refusal)
         {

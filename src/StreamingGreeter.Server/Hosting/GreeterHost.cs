@@ -11,6 +11,7 @@ using StreamingGreeter.Hub;
 using StreamingGreeter.Hub.Redis;
 using StreamingGreeter.AspNetCore;
 using StreamingGreeter.AspNetCore.Security;
+using StreamingGreeter.AspNetCore.Web;
 
 namespace StreamingGreeter.Server.Hosting;
 
@@ -56,6 +57,7 @@ internal static class GreeterHost
             // first one disposed would silence the others.
             preserveStaticLogger: true);
 
+        var web = WebListener.Add(builder, DefaultUrl);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -77,6 +79,12 @@ internal static class GreeterHost
         if (string.Equals(builder.Configuration["Auth:Mode"], nameof(AuthMode.Jwt), StringComparison.OrdinalIgnoreCase))
         {
             greeter.AddJwtAuthentication();
+        }
+
+        if (web is not null)
+        {
+            greeter.AddWeb();
+            builder.Services.Configure<StreamingGreeterWebOptions>(builder.Configuration.GetSection(StreamingGreeterWebOptions.SectionName));
         }
 
         builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
@@ -103,15 +111,26 @@ internal static class GreeterHost
         // Created now rather than on the first call, so its gauges are there from the first scrape.
         app.Services.GetRequiredService<IBroadcastHub>();
         app.UseGrpcWeb();
+        if (web is not null)
+        {
+            app.UseCors();
+            app.MapStreamingGreeterWeb();
+            app.MapStreamingGreeterPage();
+        }
+
         app.MapStreamingGreeter().EnableGrpcWebForBrowsers();
-        app.MapStreamingGreeterPage();
         app.MapGrpcService<StoppingHealthService>();
         app.MapGrpcReflectionService();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            app.Logger.LogInformation("StreamingGreeter listening on {Addresses}", string.Join(", ", addresses));
+            app.Logger.LogInformation("StreamingGreeter listening on {Addresses}", string.Join(", ", addresses.Where(address => web?.IsWebAddress(address) != true)));
+            if (web is not null)
+            {
+                app.Logger.LogInformation("StreamingGreeter web endpoint on {Addresses}", string.Join(", ", addresses.Where(web.IsWebAddress)));
+            }
+
             foreach (var address in PlaintextBinding.ReachableWithoutTls(addresses))
             {
                 HostLog.PlaintextOnNetwork(app.Logger, address);

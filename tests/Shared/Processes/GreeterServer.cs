@@ -97,7 +97,9 @@ public sealed partial class GreeterServer : IAsyncDisposable
         ChildProcess.Start(
             ProgramPaths.Dotnet,
             [ProgramPaths.Server, .. arguments],
-            new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = null, ["DOTNET_URLS"] = null, ["URLS"] = null },
+            // No web endpoint on its fixed default port, which parallel servers would contend for: a test turns it on with
+            // --Web:Urls, which the command line lets win over this.
+            new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = null, ["DOTNET_URLS"] = null, ["URLS"] = null, ["Web__Urls"] = string.Empty },
             workingDirectory);
 
     private static async Task<GreeterServer> ListeningAsync(ChildProcess process)

@@ -4,7 +4,7 @@ using Grpc.Core;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace StreamingGreeter.AspNetCore.Tests.Infrastructure;
+namespace StreamingGreeter.Tests;
 
 /// <summary>Signed tokens for a server started with <see cref="Settings"/>, good or broken in one chosen way.</summary>
 public static class TestTokens

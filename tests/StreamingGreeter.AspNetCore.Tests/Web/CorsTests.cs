@@ -1,0 +1,46 @@
+using System.Net;
+
+namespace StreamingGreeter.AspNetCore.Tests.Web;
+
+/// <summary>Pages of the origins in Web:AllowedOrigins may use the web routes from a browser; others may not.</summary>
+public sealed class CorsTests
+{
+    [Fact]
+    public async Task Preflight_FromAnAllowedOrigin_AllowsIt()
+    {
+        await using var server = await WebServer.StartAsync("Web:AllowedOrigins:0=https://chat.example");
+
+        using var response = await PreflightAsync(server, "https://chat.example");
+
+        Assert.True(response.IsSuccessStatusCode, $"preflight answered {(int)response.StatusCode}");
+        Assert.Equal("https://chat.example", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Contains("GET", response.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Preflight_FromAnotherOrigin_Refused()
+    {
+        await using var server = await WebServer.StartAsync("Web:AllowedOrigins:0=https://chat.example");
+
+        using var response = await PreflightAsync(server, "https://evil.example");
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task AddWeb_OriginWithAPath_FailsAtStartNamingTheKey()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => WebServer.StartAsync("Web:AllowedOrigins:0=https://chat.example/app"));
+
+        Assert.Contains("Web:AllowedOrigins:0", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> PreflightAsync(WebServer server, string origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, $"/rooms/{Rooms.Unique()}/events");
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization,last-event-id");
+        return await server.Http.SendAsync(request).DefaultTimeout();
+    }
+}
