@@ -51,10 +51,32 @@ public sealed class BenchServer : IAsyncDisposable
     /// <summary>HTTP/2 streams a connection may open beyond Greeter:MaxStreamsPerConnection, as the standalone server allows.</summary>
     private const int UnaryStreamHeadroom = 100;
 
+    private static Task UntilAvailableAsync(IHubAvailability hub)
+    {
+        var available = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check(object? sender, EventArgs e)
+        {
+            if (hub.IsAvailable)
+            {
+                available.TrySetResult();
+            }
+        }
+
+        hub.AvailabilityChanged += Check;
+        Check(null, EventArgs.Empty);
+        return available.Task.ContinueWith(_ => hub.AvailabilityChanged -= Check, TaskScheduler.Default);
+    }
+
     public static async Task<BenchServer> StartAsync(ServerKind kind, params string[] extraArgs)
     {
         var app = kind == ServerKind.Project ? BuildProject([.. ProjectArgs, .. extraArgs]) : BuildBare();
         await app.StartAsync();
+        if (kind == ServerKind.Project && app.Services.GetRequiredService<IBroadcastHub>() is IHubAvailability backplane)
+        {
+            // The Redis hub connects in the background: measure it once it is connected, not its start.
+            await UntilAvailableAsync(backplane).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("the server reported no address");
         return new BenchServer(app, address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
