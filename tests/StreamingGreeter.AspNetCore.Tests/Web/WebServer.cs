@@ -89,6 +89,7 @@ public sealed class WebServer : IAsyncDisposable
         }
 
         greeter.AddWeb(options => builder.Configuration.GetSection(StreamingGreeterWebOptions.SectionName).Bind(options));
+        greeter.AddHttpApi();
         services(builder.Services);
 
         var app = builder.Build();
