@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StreamingGreeter.AspNetCore.Internal;
 
 namespace StreamingGreeter.AspNetCore.Web;
 
@@ -13,7 +14,8 @@ internal sealed class WebOptionsValidator : IValidateOptions<StreamingGreeterWeb
         var failures = new List<string>();
         if (options.HeartbeatInterval < MinHeartbeat || options.HeartbeatInterval > MaxHeartbeat)
         {
-            failures.Add($"Web:HeartbeatInterval must be between {MinHeartbeat} and {MaxHeartbeat} (got {options.HeartbeatInterval})");
+            failures.Add(OptionsFailure.Describe(
+                "Web:HeartbeatInterval", options.HeartbeatInterval, $"it must be between {OptionsFailure.Show(MinHeartbeat)} and {OptionsFailure.Show(MaxHeartbeat)}"));
         }
 
         for (var i = 0; i < options.AllowedOrigins.Count; i++)
@@ -21,7 +23,8 @@ internal sealed class WebOptionsValidator : IValidateOptions<StreamingGreeterWeb
             var origin = options.AllowedOrigins[i];
             if (!IsOrigin(origin))
             {
-                failures.Add($"Web:AllowedOrigins:{i} \"{origin}\" is not an origin: write scheme://host[:port], e.g. https://chat.example.com, with no path");
+                failures.Add(OptionsFailure.Describe(
+                    $"Web:AllowedOrigins:{i}", origin, "it must be an origin, scheme://host[:port] with no path, e.g. https://chat.example.com"));
             }
         }
 

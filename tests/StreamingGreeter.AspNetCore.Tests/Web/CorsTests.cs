@@ -53,7 +53,7 @@ public sealed class CorsTests
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => WebServer.StartAsync("Web:AllowedOrigins:0=https://chat.example/app"));
 
-        Assert.Contains("Web:AllowedOrigins:0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Web:AllowedOrigins:0 is \"https://chat.example/app\": it must be an origin", error.Message, StringComparison.Ordinal);
     }
 
     private static async Task<HttpResponseMessage> PreflightAsync(WebServer server, string origin, string method = "GET", string? room = null)

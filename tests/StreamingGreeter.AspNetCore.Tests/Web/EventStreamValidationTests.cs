@@ -59,6 +59,6 @@ public sealed class EventStreamValidationTests
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => WebServer.StartAsync("Web:HeartbeatInterval=00:00:00"));
 
-        Assert.Contains("Web:HeartbeatInterval", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Web:HeartbeatInterval is 00:00:00: it must be between 00:00:00.01 and 01:00:00", error.Message, StringComparison.Ordinal);
     }
 }
