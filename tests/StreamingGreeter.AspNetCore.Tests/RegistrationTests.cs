@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -32,6 +33,50 @@ public sealed class RegistrationTests
             services.AddStreamingGreeter(greeter => greeter.MaxStreamsPerConnection = Limit);
             services.AddStreamingGreeter();
         });
+
+        await AssertAdmitsExactlyAsync(app, Limit);
+    }
+
+    [Fact]
+    public async Task AddStreamingGreeter_StreamLimitAboveKestrelsDefault_RefusedByTheServiceWithItsStatus()
+    {
+        // Kestrel admits 100 streams per connection unless told otherwise; the library raises that above its own limit.
+        const int Limit = 110;
+        await using var app = Build(services => services.AddStreamingGreeter(greeter => greeter.MaxStreamsPerConnection = Limit));
+
+        await AssertAdmitsExactlyAsync(app, Limit);
+    }
+
+    [Fact]
+    public void BindConfiguration_Sections_BoundAndJwtTurnedOn()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Greeter:MaxStreamsPerConnection"] = "7",
+            ["Hub:HistorySize"] = "5",
+            ["Auth:Mode"] = "Jwt",
+            ["Auth:Issuer"] = "https://issuer.example",
+            ["Auth:Audience"] = "greeter",
+            ["Auth:SigningKey"] = new string('k', 64),
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+
+        services.AddStreamingGreeter().BindConfiguration(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(7, provider.GetRequiredService<IOptions<StreamingGreeterOptions>>().Value.MaxStreamsPerConnection);
+        Assert.Equal(5, provider.GetRequiredService<IOptions<BroadcastHubOptions>>().Value.HistorySize);
+        var auth = provider.GetRequiredService<IOptionsMonitor<GreeterAuthOptions>>().Get(Options.DefaultName);
+        Assert.Equal(("https://issuer.example", AuthMode.Jwt), (auth.Issuer, auth.Mode));
+        Assert.Equal(
+            [typeof(GreeterCallInterceptor), typeof(AuthInterceptor)],
+            provider.GetRequiredService<IOptions<GrpcServiceOptions<GreeterService>>>().Value.Interceptors.Select(static i => i.Type));
+    }
+
+    /// <summary>Opens <paramref name="limit"/> Subscribe streams on one connection; the next is refused by the service.</summary>
+    private static async Task AssertAdmitsExactlyAsync(WebApplication app, int limit)
+    {
         await app.StartAsync().DefaultTimeout();
         // One HTTP/2 connection, so every call below shares it.
         using var channel = GrpcChannel.ForAddress(Address(app), new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler() });
@@ -40,7 +85,7 @@ public sealed class RegistrationTests
         var open = new List<AsyncServerStreamingCall<ChatEvent>>();
         try
         {
-            for (var i = 0; i < Limit; i++)
+            for (var i = 0; i < limit; i++)
             {
                 var call = client.Subscribe(new SubscribeRequest { Room = room });
                 open.Add(call);
@@ -52,8 +97,8 @@ public sealed class RegistrationTests
             var error = await refused.ResponseStream.ReadUntilErrorAsync();
 
             Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-            Assert.Contains($"{Limit} open streaming calls", error.Status.Detail, StringComparison.Ordinal);
-            Assert.Equal(Limit, app.Services.GetRequiredService<InMemoryBroadcastHub>().SubscriberCount);
+            Assert.Contains($"{limit} open streaming calls", error.Status.Detail, StringComparison.Ordinal);
+            Assert.Equal(limit, app.Services.GetRequiredService<InMemoryBroadcastHub>().SubscriberCount);
         }
         finally
         {

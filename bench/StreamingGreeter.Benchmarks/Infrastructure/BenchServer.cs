@@ -48,9 +48,6 @@ public sealed class BenchServer : IAsyncDisposable
         "--Greeter:PublishesPerSecond=0",
     ];
 
-    /// <summary>HTTP/2 streams a connection may open beyond Greeter:MaxStreamsPerConnection, as the standalone server allows.</summary>
-    private const int UnaryStreamHeadroom = 100;
-
     private static Task UntilAvailableAsync(IHubAvailability hub)
     {
         var available = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -122,17 +119,7 @@ public sealed class BenchServer : IAsyncDisposable
             listen.Protocols = HttpProtocols.Http2;
             listen.UseStreamingGreeterConnectionLimits();
         }));
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<StreamingGreeterOptions>>(static (kestrel, greeter) =>
-            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(kestrel.Limits.Http2.MaxStreamsPerConnection, greeter.Value.MaxStreamsPerConnection + UnaryStreamHeadroom));
-
-        var greeter = builder.Services.AddStreamingGreeter();
-        builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
-        builder.Services.Configure<BroadcastHubOptions>(builder.Configuration.GetSection("Hub"));
-        builder.Services.Configure<GreeterAuthOptions>(builder.Configuration.GetSection("Auth"));
-        if (string.Equals(builder.Configuration["Auth:Mode"], nameof(AuthMode.Jwt), StringComparison.OrdinalIgnoreCase))
-        {
-            greeter.AddJwtAuthentication();
-        }
+        builder.Services.AddStreamingGreeter().BindConfiguration(builder.Configuration);
 
         if (string.Equals(builder.Configuration["Hub:Backplane"], "Redis", StringComparison.OrdinalIgnoreCase))
         {

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StreamingGreeter.Hub;
@@ -19,6 +21,9 @@ public static class StreamingGreeterServiceCollectionExtensions
 
     /// <summary>The configuration section of <see cref="BroadcastHubOptions"/>, as its validation failures name it.</summary>
     internal const string HubSection = "Hub";
+
+    /// <summary>The configuration section of <see cref="GreeterAuthOptions"/>.</summary>
+    internal const string AuthSection = "Auth";
 
     /// <summary>
     /// Adds gRPC, the Greeter service and the in-memory <see cref="IBroadcastHub"/> (unless another hub was
@@ -72,6 +77,7 @@ public static class StreamingGreeterServiceCollectionExtensions
         services.TryAddSingleton<GreeterMetrics>();
         services.TryAddSingleton<ConnectionCounter>();
         services.TryAddSingleton<ConnectionGuard>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<KestrelServerOptions>, KestrelStreamHeadroom>());
         services.TryAddSingleton(static sp => new HubMetrics(sp.GetService<IMeterFactory>()));
 
         services.TryAddSingleton(TimeProvider.System);
@@ -86,6 +92,27 @@ public static class StreamingGreeterServiceCollectionExtensions
         }
 
         return new StreamingGreeterBuilder(services);
+    }
+
+    /// <summary>
+    /// Binds the options from <paramref name="configuration"/> as the standalone server reads them: the sections
+    /// <c>Greeter</c>, <c>Hub</c> and <c>Auth</c>, and token authentication (<c>AddJwtAuthentication</c>) when
+    /// <c>Auth:Mode</c> is <c>Jwt</c>.
+    /// </summary>
+    public static IStreamingGreeterBuilder BindConfiguration(this IStreamingGreeterBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = builder.Services;
+        services.Configure<StreamingGreeterOptions>(configuration.GetSection(GreeterSection));
+        services.Configure<BroadcastHubOptions>(configuration.GetSection(HubSection));
+        services.Configure<GreeterAuthOptions>(configuration.GetSection(AuthSection));
+        if (string.Equals(configuration[$"{AuthSection}:{nameof(GreeterAuthOptions.Mode)}"], nameof(AuthMode.Jwt), StringComparison.OrdinalIgnoreCase))
+        {
+            builder.AddJwtAuthentication();
+        }
+
+        return builder;
     }
 
     /// <summary>Configures the broadcast hub's limits and policies.</summary>

@@ -28,9 +28,6 @@ internal static class GreeterHost
     /// </summary>
     public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(1.5);
 
-    /// <summary>HTTP/2 streams a connection may open beyond Greeter:MaxStreamsPerConnection, for unary calls.</summary>
-    public const int UnaryStreamHeadroom = 100;
-
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -74,12 +71,7 @@ internal static class GreeterHost
         // Kestrel's own configuration loader reads endpoints and certificates, not limits (keepalive pings among them).
         builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
-        var greeter = builder.Services.AddStreamingGreeter().AddHttpApi();
-        builder.Services.Configure<GreeterAuthOptions>(builder.Configuration.GetSection("Auth"));
-        if (string.Equals(builder.Configuration["Auth:Mode"], nameof(AuthMode.Jwt), StringComparison.OrdinalIgnoreCase))
-        {
-            greeter.AddJwtAuthentication();
-        }
+        var greeter = builder.Services.AddStreamingGreeter().BindConfiguration(builder.Configuration).AddHttpApi();
 
         if (web is not null)
         {
@@ -87,18 +79,9 @@ internal static class GreeterHost
             builder.Services.Configure<StreamingGreeterWebOptions>(builder.Configuration.GetSection(StreamingGreeterWebOptions.SectionName));
         }
 
-        builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
-        builder.Services.Configure<StreamingGreeter.Hub.BroadcastHubOptions>(builder.Configuration.GetSection("Hub"));
         AddBackplane(builder);
         builder.Services.Configure<HostOptions>(static host => host.ShutdownTimeout = DefaultShutdownTimeout);
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
-        // Kestrel must admit more streams than the service's own limit, or that limit would show up as refused HTTP/2
-        // streams instead of RESOURCE_EXHAUSTED with a message.
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<StreamingGreeterOptions>>((kestrel, greeter) =>
-        {
-            var wanted = greeter.Value.MaxStreamsPerConnection + UnaryStreamHeadroom;
-            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(kestrel.Limits.Http2.MaxStreamsPerConnection, wanted);
-        });
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<StoppingHealthService>();
         builder.Services.AddSingleton<HealthServiceImpl>(static sp => sp.GetRequiredService<StoppingHealthService>());

@@ -19,9 +19,6 @@ namespace StreamingGreeter.AspNetCore.Tests.Infrastructure;
 /// <summary>A server made of the library on a free loopback port, with a gRPC channel to it.</summary>
 public sealed class TestServer : IAsyncDisposable
 {
-    /// <summary>HTTP/2 streams a connection may open beyond Greeter:MaxStreamsPerConnection, for unary calls.</summary>
-    private const int UnaryStreamHeadroom = 100;
-
     /// <summary>How long a shutdown waits for calls to end before Kestrel aborts the connections still open.</summary>
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(1.5);
 
@@ -157,19 +154,7 @@ public sealed class TestServer : IAsyncDisposable
         }));
         // Kestrel's configuration loader reads endpoints and certificates, not limits (keepalive pings among them).
         builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
-        // Kestrel must admit more streams than the service's own limit, or that limit would show up as refused HTTP/2
-        // streams instead of RESOURCE_EXHAUSTED with a message: room for unary calls on top, as the standalone server leaves.
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<StreamingGreeterOptions>>(static (kestrel, greeter) =>
-            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(kestrel.Limits.Http2.MaxStreamsPerConnection, greeter.Value.MaxStreamsPerConnection + UnaryStreamHeadroom));
-
-        var greeter = builder.Services.AddStreamingGreeter();
-        builder.Services.Configure<StreamingGreeterOptions>(builder.Configuration.GetSection("Greeter"));
-        builder.Services.Configure<BroadcastHubOptions>(builder.Configuration.GetSection("Hub"));
-        builder.Services.Configure<GreeterAuthOptions>(builder.Configuration.GetSection("Auth"));
-        if (string.Equals(builder.Configuration["Auth:Mode"], nameof(AuthMode.Jwt), StringComparison.OrdinalIgnoreCase))
-        {
-            greeter.AddJwtAuthentication();
-        }
+        builder.Services.AddStreamingGreeter().BindConfiguration(builder.Configuration);
 
         // The standalone server's default, which tests with streams left open at shutdown rely on; HostOptions:ShutdownTimeout overrides it.
         builder.Services.Configure<HostOptions>(static host => host.ShutdownTimeout = ShutdownTimeout);
