@@ -22,6 +22,13 @@ public sealed class EventEncodingTests(ServerFixture fixture) : IClassFixture<Se
         Marshallers.Create(static (SubscribeRequest request) => request.ToByteArray(), SubscribeRequest.Parser.ParseFrom),
         Marshallers.Create(static (byte[] bytes) => bytes, static bytes => bytes));
 
+    private static readonly Method<ChatMessage, byte[]> RawChat = new(
+        MethodType.DuplexStreaming,
+        "helloworld.Greeter",
+        "Chat",
+        Marshallers.Create(static (ChatMessage message) => message.ToByteArray(), ChatMessage.Parser.ParseFrom),
+        Marshallers.Create(static (byte[] bytes) => bytes, static bytes => bytes));
+
     private readonly TestServer _server = fixture.Server;
 
     [Fact]
@@ -73,6 +80,44 @@ public sealed class EventEncodingTests(ServerFixture fixture) : IClassFixture<Se
         finally
         {
             calls.ForEach(static call => call.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Chat_EventsOfItsRoom_SameBytesAsSubscribersAndSerializedOnce()
+    {
+        var room = Rooms.Unique();
+        await using var watch = await _server.Hub.SubscribeAsync(room).DefaultTimeout();
+        var invoker = _server.Channel.CreateCallInvoker();
+        var subscribers = Enumerable.Range(0, 4)
+            .Select(_ => invoker.AsyncServerStreamingCall(RawSubscribe, host: null, default, new SubscribeRequest { Room = room, MaxEvents = 2 }))
+            .ToList();
+        try
+        {
+            await Task.WhenAll(subscribers.Select(static call => call.ResponseHeadersAsync)).DefaultTimeout();
+            using var chat = invoker.AsyncDuplexStreamingCall(RawChat, host: null, default);
+
+            // Its join (a Joined event), then its message: the chat's own stream carries both, as every subscriber's does.
+            await chat.RequestStream.WriteAsync(new ChatMessage { Room = room, Sender = "Ann", Text = "hi", MessageId = "c-1" }).DefaultTimeout();
+            var chatEvents = new List<byte[]> { await chat.ResponseStream.ReadNextAsync(), await chat.ResponseStream.ReadNextAsync() };
+            var received = await Task.WhenAll(subscribers.Select(static call => call.ResponseStream.ReadToEndAsync()));
+            await chat.RequestStream.CompleteAsync().DefaultTimeout();
+
+            Assert.All(received, bytes => Assert.Equal(chatEvents, bytes));
+            var parsed = chatEvents.Select(ChatEvent.Parser.ParseFrom).ToList();
+            Assert.Equal(
+                [(Kind.Joined, room, "Ann", "", ""), (Kind.Message, room, "Ann", "hi", "c-1")],
+                parsed.Select(static e => (e.Kind, e.Room, e.Sender, e.Text, e.MessageId)));
+            for (var i = 0; i < parsed.Count; i++)
+            {
+                var item = await watch.Events.ReadAsync().AsTask().DefaultTimeout();
+                Assert.Equal(parsed[i].Sequence, item.Sequence);
+                Assert.Equal(1, ChatEventEncoder.Encode(item).Serializations);
+            }
+        }
+        finally
+        {
+            subscribers.ForEach(static call => call.Dispose());
         }
     }
 }
