@@ -3,6 +3,8 @@ namespace StreamingGreeter.Hub;
 /// <summary>One event of a room. Immutable once published and shared by every subscriber that receives it.</summary>
 public sealed class RoomEvent
 {
+    private object? _transportState;
+
     /// <summary>Creates an event.</summary>
     public RoomEvent(RoomEventKind kind, string room, string sender, string text, long sequence, DateTimeOffset time, string epoch)
         : this(kind, room, sender, text, sequence, time, epoch, messageId: null)
@@ -52,7 +54,22 @@ public sealed class RoomEvent
 
     /// <summary>
     /// A slot where a transport may keep its encoded form of this event, so that an event is encoded once rather than
-    /// once per subscriber. Whatever is stored must be safe to share between concurrent readers.
+    /// once per subscriber. Whatever is stored must be safe to share between concurrent readers. The hub never reads it.
     /// </summary>
-    public object? TransportState { get; set; }
+    public object? TransportState
+    {
+        get => Volatile.Read(ref _transportState);
+        set => Volatile.Write(ref _transportState, value);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="state"/> in <see cref="TransportState"/> unless the slot already holds something, and
+    /// returns what the slot holds afterwards. Subscribers racing to encode the same event thus all end up with the
+    /// first one's encoding, and the others' is dropped before anything is written with it.
+    /// </summary>
+    public object GetOrSetTransportState(object state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return Interlocked.CompareExchange(ref _transportState, state, null) ?? state;
+    }
 }

@@ -36,6 +36,7 @@ public static class BenchConfig
                 new MetricColumn("Paced at/s", Metrics.PacedDeliveriesPerSecond, "Deliveries per second offered in the paced run: half the burst rate measured in setup"),
                 new MetricColumn("p50 ms", Metrics.LatencyP50, "Publish-to-receive latency, 50th percentile"),
                 new MetricColumn("p99 ms", Metrics.LatencyP99, "Publish-to-receive latency, 99th percentile"),
+                new MetricColumn("CPU us/delivery", Metrics.CpuMicrosecondsPerDelivery, "Process CPU time (client and server) per delivery of the measured rounds"),
                 new RateColumn("Streams/s", Metrics.StreamsPerInvoke, "Subscribe streams opened, confirmed and closed per second"),
                 new MetricColumn("Server KB/stream", Metrics.KilobytesPerSubscriber, "Server RSS growth per idle Subscribe stream (KiB)"));
 
@@ -64,5 +65,6 @@ public static class Metrics
     public const string PacedDeliveriesPerSecond = "paced_deliveries_per_s";
     public const string LatencyP50 = "latency_p50_ms";
     public const string LatencyP99 = "latency_p99_ms";
+    public const string CpuMicrosecondsPerDelivery = "cpu_us_per_delivery";
     public const string KilobytesPerSubscriber = "server_kib_per_stream";
 }

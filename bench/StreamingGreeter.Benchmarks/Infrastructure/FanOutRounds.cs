@@ -22,6 +22,7 @@ internal sealed class FanOutRounds : IAsyncDisposable
     private readonly int _subscribers;
     private readonly Func<PublishRequest, CancellationToken, AsyncUnaryCall<PublishReply>> _publish;
     private LatencyHistogram _latency = new();
+    private TimeSpan _cpuAtReset = Process.GetCurrentProcess().TotalProcessorTime;
     private readonly List<string> _failures = [];
     private readonly List<GrpcChannel> _channels = [];
     private readonly List<Task> _loops = [];
@@ -115,7 +116,11 @@ internal sealed class FanOutRounds : IAsyncDisposable
     }
 
     /// <summary>Forgets the latencies recorded so far (setup's rounds), so that only measured rounds count.</summary>
-    public void ResetLatency() => Volatile.Write(ref _latency, new LatencyHistogram());
+    public void ResetLatency()
+    {
+        Volatile.Write(ref _latency, new LatencyHistogram());
+        _cpuAtReset = Process.GetCurrentProcess().TotalProcessorTime;
+    }
 
     /// <summary>Records the p50 and p99 publish-to-receive latency of the rounds since the last reset, if any.</summary>
     public void RecordLatency(string key)
@@ -124,6 +129,9 @@ internal sealed class FanOutRounds : IAsyncDisposable
         {
             ExtraMetrics.Record(key, Metrics.LatencyP50, _latency.PercentileMicroseconds(50) / 1000.0);
             ExtraMetrics.Record(key, Metrics.LatencyP99, _latency.PercentileMicroseconds(99) / 1000.0);
+            // The whole process's CPU: client and server share it, and the pauses between iterations add little.
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpuAtReset;
+            ExtraMetrics.Record(key, Metrics.CpuMicrosecondsPerDelivery, cpu.TotalMicroseconds / _latency.Count);
         }
     }
 

@@ -5,19 +5,25 @@ using StreamingGreeter.Protos;
 namespace StreamingGreeter.AspNetCore.Services;
 
 /// <summary>
-/// Turns a hub event into its protobuf form once, however many subscribers receive it: the message is cached on the
-/// event and only read afterwards, which makes it safe to share between calls.
+/// Turns a hub event into its protobuf form once, however many subscribers receive it: the
+/// <see cref="EncodedChatEvent"/> is kept in the event's <see cref="RoomEvent.TransportState"/> and only read afterwards,
+/// which makes it safe to share between calls.
 /// </summary>
+/// <remarks>
+/// Every field comes from the event itself, none from the call that sends it, so every subscriber (gRPC and the event
+/// stream alike) can be sent the same message and the same bytes. A field that differed per subscriber would have to
+/// be sent otherwise than through this shared encoding.
+/// </remarks>
 internal static class ChatEventEncoder
 {
-    public static ChatEvent Encode(RoomEvent item)
+    public static EncodedChatEvent Encode(RoomEvent item)
     {
-        if (item.TransportState is ChatEvent cached)
+        if (item.TransportState is EncodedChatEvent cached)
         {
             return cached;
         }
 
-        var encoded = new ChatEvent
+        var encoded = new EncodedChatEvent(new ChatEvent
         {
             Kind = item.Kind switch
             {
@@ -33,10 +39,10 @@ internal static class ChatEventEncoder
             Time = Timestamp.FromDateTimeOffset(item.Time),
             Epoch = item.Epoch,
             MessageId = item.MessageId ?? string.Empty,
-        };
+        });
 
-        // Two subscribers may race here; either result is correct, and the loser's copy is simply dropped.
-        item.TransportState = encoded;
-        return encoded;
+        // Subscribers racing here all get the first one's encoding, so that the event's bytes are made once. Should
+        // the slot hold something else's state, this call's encoding is used unshared: correct, only not cached.
+        return item.GetOrSetTransportState(encoded) as EncodedChatEvent ?? encoded;
     }
 }

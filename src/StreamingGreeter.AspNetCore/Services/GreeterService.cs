@@ -18,7 +18,7 @@ internal sealed class GreeterService(
     PublishRateLimiter rateLimiter,
     SlowSubscriberWarning slowSubscribers,
     IOptions<StreamingGreeterOptions> options,
-    ILogger<GreeterService> logger) : Greeter.GreeterBase
+    ILogger<GreeterService> logger) : GreeterServiceBase
 {
     /// <summary>Events a subscriber's stream takes under one flush when they are already waiting.</summary>
     private const int MaxEventsPerFlush = 64;
@@ -71,7 +71,7 @@ internal sealed class GreeterService(
         return new HelloManyReply { Message = greeting.Compose(), Count = greeting.Count };
     }
 
-    public override async Task Chat(IAsyncStreamReader<ChatMessage> requestStream, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
+    public override async Task Chat(IAsyncStreamReader<ChatMessage> requestStream, IServerStreamWriter<EncodedChatEvent> responseStream, ServerCallContext context)
     {
         using var call = LinkToShutdown(context);
         var first = await ReadJoinAsync(requestStream, call.Token);
@@ -148,7 +148,7 @@ internal sealed class GreeterService(
         }
     }
 
-    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<ChatEvent> responseStream, ServerCallContext context)
+    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<EncodedChatEvent> responseStream, ServerCallContext context)
     {
         RequestValidation.Room(request.Room);
         RequestValidation.Resume(request.AfterSequence, request.Epoch);
@@ -234,7 +234,7 @@ internal sealed class GreeterService(
     /// The one loop per call that writes to the response stream: a response stream takes one pending write at a time.
     /// When it fails it cancels <paramref name="call"/>, so the rest of the call stops too.
     /// </summary>
-    private async Task PumpAsync(IRoomSubscription subscription, IServerStreamWriter<ChatEvent> responseStream, ResponseWriter writer, int maxEvents, CancellationTokenSource call)
+    private async Task PumpAsync(IRoomSubscription subscription, IServerStreamWriter<EncodedChatEvent> responseStream, ResponseWriter writer, int maxEvents, CancellationTokenSource call)
     {
         var events = subscription.Events;
         var lastSequence = 0L;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using StreamingGreeter.Hub;
 using StreamingGreeter.AspNetCore.Services;
+using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.AspNetCore.Web;
 
@@ -17,7 +18,10 @@ internal static class EventStreamJson
     /// </summary>
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
-    public static string Event(RoomEvent item) => Formatter.Format(ChatEventEncoder.Encode(item));
+    private static readonly Func<ChatEvent, string> Format = Formatter.Format;
+
+    /// <summary>The event's data, formatted once however many streams send it.</summary>
+    public static string Event(RoomEvent item) => ChatEventEncoder.Encode(item).Json(Format);
 
     /// <summary>The first event of every stream: the room's epoch and where the stream starts in it.</summary>
     public static string Epoch(string room, string epoch, long afterSequence, bool reset) => Write(writer =>
