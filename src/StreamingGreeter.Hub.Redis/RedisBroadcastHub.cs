@@ -110,6 +110,12 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
 
         if (changed)
         {
+            if (available)
+            {
+                // Whatever the liveness check found before the outage is stale; it says at once whether this node delivers.
+                _liveness.RequestCheck();
+            }
+
             AvailabilityChanged?.Invoke(this, EventArgs.Empty);
         }
     }

@@ -117,6 +117,18 @@ public sealed class LivenessTests(RedisFixture redis) : IAsyncLifetime
         Assert.False(subscription.Events.Completion.IsCompleted);
     }
 
+    [Theory]
+    [InlineData("00:00:00.05")]
+    [InlineData("00:10:00")]
+    public void Constructor_LivenessIntervalOutOfRange_ThrowsNamingKeyAndValue(string interval)
+    {
+        var options = new RedisBroadcastHubOptions { Configuration = "127.0.0.1:1", LivenessInterval = TimeSpan.Parse(interval, System.Globalization.CultureInfo.InvariantCulture) };
+
+        var error = Assert.Throws<ArgumentException>(() => new RedisBroadcastHub(new BroadcastHubOptions(), options));
+
+        Assert.Contains($"Hub:Redis:LivenessInterval is \"{options.LivenessInterval}\": it must be from 00:00:00.1000000 to 00:05:00", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Every availability change of the hub, from now on.</summary>
     private static ChannelReader<bool> Watch(RedisBroadcastHub hub)
     {

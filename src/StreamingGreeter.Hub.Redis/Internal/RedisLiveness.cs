@@ -115,6 +115,13 @@ internal sealed class RedisLiveness : IAsyncDisposable
 
     private async Task CheckAsync()
     {
+        // An outage is reported by the connection, and it closes the rooms: nothing here to check meanwhile. The
+        // connection asks for a check once it is back.
+        if (!_connection.IsAvailable)
+        {
+            return;
+        }
+
         bool notificationsExpected;
         bool recovering;
         int pubSubChanges;
@@ -129,12 +136,6 @@ internal sealed class RedisLiveness : IAsyncDisposable
             recovering = _pubSubRestored;
             _pubSubRestored = false;
             notificationsExpected = _pubSubDown is null && !recovering;
-        }
-
-        // An outage is reported by the connection, and it closes the rooms: nothing here to check meanwhile.
-        if (!_connection.IsAvailable)
-        {
-            return;
         }
 
         var sessions = _log.Sessions.ToArray();
@@ -206,10 +207,21 @@ internal sealed class RedisLiveness : IAsyncDisposable
         {
             // Delivering once what was missed is read: the next check, soon, tells.
             problem = "catching up after the pub/sub connection came back";
-            _timer.Change(TimeSpan.FromTicks(Math.Min(_interval.Ticks, TimeSpan.TicksPerSecond / 10)), _interval);
+            Soon();
         }
 
         SetNotDelivering(pubSubChanges, problem);
+    }
+
+    private void Soon()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _timer.Change(TimeSpan.FromTicks(Math.Min(_interval.Ticks, TimeSpan.TicksPerSecond / 10)), _interval);
+            }
+        }
     }
 
     private async Task ResubscribeAsync(RedisRoomSession session)
