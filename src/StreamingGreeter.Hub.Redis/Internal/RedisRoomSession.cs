@@ -38,8 +38,9 @@ internal sealed class RedisRoomSession : IRoomLogSession
     private int _stopped;
     private bool _epochInDoubt;
 
-    // The liveness check's view, touched by one check at a time only: Redis's last sequence at the previous check, and
-    // the sequence whose notification must have come by the next one (0: none expected).
+    // The liveness check's view, touched by one check at a time (and reset by a re-subscription): Redis's last sequence
+    // at the previous check, the one from which notifications are due, and the sequence whose notification must have
+    // come by the next check (0: none expected).
     private long _checkedSequence = -1;
     private long _announcedFrom = -1;
     private long _expectedNotified;
@@ -172,8 +173,9 @@ internal sealed class RedisRoomSession : IRoomLogSession
         var stalled = _checkedSequence > delivered;
         // Published after the previous check and still unannounced an interval later: the subscription is dead.
         var deaf = notificationsExpected && _expectedNotified > notified;
-        _expectedNotified = notificationsExpected && _announcedFrom >= 0 && sequence > _announcedFrom ? sequence : 0;
-        _announcedFrom = notificationsExpected && !deaf ? sequence : -1;
+        var announcedFrom = Volatile.Read(ref _announcedFrom);
+        _expectedNotified = notificationsExpected && announcedFrom >= 0 && sequence > announcedFrom ? sequence : 0;
+        Volatile.Write(ref _announcedFrom, notificationsExpected && !deaf ? sequence : -1);
         _checkedSequence = sequence;
         if (sequence > delivered)
         {
@@ -202,7 +204,8 @@ internal sealed class RedisRoomSession : IRoomLogSession
             }
         }
 
-        _announcedFrom = -1;
+        // Events appended while re-subscribing have no notification to wait for: expect them from the next check on.
+        Volatile.Write(ref _announcedFrom, -1);
         Ring();
     }
 
