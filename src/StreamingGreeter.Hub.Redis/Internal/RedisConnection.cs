@@ -73,6 +73,21 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public void ThrowIfUnavailable(string what) => _ = Connected(what);
 
+    /// <summary>Whether the pub/sub connection is up now, whatever order its events were raised in.</summary>
+    public bool IsPubSubConnected
+    {
+        get
+        {
+            ConnectionMultiplexer? redis;
+            lock (_gate)
+            {
+                redis = _disposed ? null : _redis;
+            }
+
+            return redis is not null && redis.GetSubscriber().IsConnected();
+        }
+    }
+
     public HubUnavailableException Unavailable(string what, Exception? error = null) =>
         new($"{what}: the Redis backplane ({EndPoint}) is unavailable; publish again, or resubscribe with after_sequence and epoch, once a server reports SERVING", error);
 

@@ -102,12 +102,18 @@ internal sealed class RedisLiveness : IAsyncDisposable
     {
         do
         {
-            while (Interlocked.Exchange(ref _again, 0) == 1)
+            try
             {
-                await CheckAsync();
+                while (Interlocked.Exchange(ref _again, 0) == 1)
+                {
+                    await CheckAsync();
+                }
             }
-
-            Volatile.Write(ref _running, 0);
+            finally
+            {
+                // Whatever a check met, the next tick runs one.
+                Volatile.Write(ref _running, 0);
+            }
         }
         // A request that came after the last look and before the release finds no loop running but its own: rerun.
         while (Volatile.Read(ref _again) == 1 && Interlocked.CompareExchange(ref _running, 1, 0) == 0);
@@ -120,6 +126,13 @@ internal sealed class RedisLiveness : IAsyncDisposable
         if (!_connection.IsAvailable)
         {
             return;
+        }
+
+        // The client raises its connection events on the thread pool, so a quick break and return can be heard the wrong
+        // way round: what the connection is now settles it.
+        if (Volatile.Read(ref _pubSubDown) is not null && _connection.IsPubSubConnected)
+        {
+            PubSubChanged(null);
         }
 
         bool notificationsExpected;
