@@ -14,7 +14,9 @@ namespace StreamingGreeter.Hub.Redis;
 /// <remarks>
 /// The hub connects in the background: it is usable at once, and until Redis answers (and whenever it is unreachable)
 /// publishes and subscriptions fail with <see cref="HubUnavailableException"/>, open subscriptions end with it, and
-/// <see cref="IsAvailable"/> is false; the connection is re-established by itself. A publish opens the room on this
+/// <see cref="IsAvailable"/> is false; the connection is re-established by itself. Every
+/// <see cref="RedisBroadcastHubOptions.LivenessInterval"/> the node checks that it delivered every open room's last event,
+/// and catches up from the room's log (re-subscribing when its notifications stopped) when it did not. A publish opens the room on this
 /// node, as a subscription does, so that the hub's limits and budgets apply to it; it returns once Redis has
 /// acknowledged the event and this node has read it back (its subscribers here have it).
 /// </remarks>
@@ -22,6 +24,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
 {
     private readonly RedisConnection _connection;
     private readonly RedisRoomLog _log;
+    private readonly RedisLiveness _liveness;
     private readonly BroadcastHub _engine;
     private int _disposed;
 
@@ -41,14 +44,18 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
 
         var time = timeProvider ?? TimeProvider.System;
         logger ??= NullLogger.Instance;
-        _connection = new RedisConnection(redisOptions.Configuration!, time, logger, OnAvailability);
+        _connection = new RedisConnection(redisOptions.Configuration!, time, logger, OnAvailability, failure => _liveness!.PubSubChanged(failure));
         _log = new RedisRoomLog(_connection, options, redisOptions.KeyPrefix, time, logger);
+        _liveness = new RedisLiveness(_connection, _log, redisOptions.LivenessInterval, time, logger, () => AvailabilityChanged?.Invoke(this, EventArgs.Empty));
         _engine = new BroadcastHub(options, _log, time, metrics);
         _connection.Start();
     }
 
-    /// <inheritdoc />
-    public bool IsAvailable => _connection.IsAvailable;
+    /// <summary>
+    /// True while Redis serves this node and this node delivers what is published: false during an outage, and while
+    /// its pub/sub connection is down or the liveness check finds a room it does not deliver.
+    /// </summary>
+    public bool IsAvailable => _connection.IsAvailable && _liveness.IsDelivering;
 
     /// <inheritdoc />
     public event EventHandler? AvailabilityChanged;
@@ -83,6 +90,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
             return;
         }
 
+        await _liveness.DisposeAsync();
         _log.LoseAll(new HubUnavailableException("the node is shutting down"));
         await _log.DisposeAsync();
         _engine.Dispose();
@@ -102,6 +110,12 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
 
         if (changed)
         {
+            if (available)
+            {
+                // Whatever the liveness check found before the outage is stale; it says at once whether this node delivers.
+                _liveness.RequestCheck();
+            }
+
             AvailabilityChanged?.Invoke(this, EventArgs.Empty);
         }
     }

@@ -11,4 +11,11 @@ public sealed class RedisBroadcastHubOptions
 
     /// <summary>Prefix of every key and channel the hub uses, so that several deployments can share one Redis. Default <c>streaminggreeter:</c>.</summary>
     public string KeyPrefix { get; set; } = "streaminggreeter:";
+
+    /// <summary>
+    /// How often each node checks that it delivered every room it has open up to Redis's last sequence, catching up from
+    /// the room's log and re-subscribing when it did not (<c>Hub:Redis:LivenessInterval</c>). Default 2 seconds; from
+    /// 100 ms to 5 minutes. One pipelined read per check for all rooms, nothing per event.
+    /// </summary>
+    public TimeSpan LivenessInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -6,9 +6,12 @@ namespace StreamingGreeter.Hub.Redis.Internal;
 /// <summary>Checks the Redis options at start, naming each key and quoting its value.</summary>
 internal sealed class RedisBroadcastHubOptionsValidator : IValidateOptions<RedisBroadcastHubOptions>
 {
+    private static readonly TimeSpan MinimumLivenessInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaximumLivenessInterval = TimeSpan.FromMinutes(5);
+
     public ValidateOptionsResult Validate(string? name, RedisBroadcastHubOptions options)
     {
-        var failures = new List<string>(2);
+        var failures = new List<string>(3);
         if (ValidateConfiguration(options.Configuration) is { } configuration)
         {
             failures.Add(configuration);
@@ -17,6 +20,11 @@ internal sealed class RedisBroadcastHubOptionsValidator : IValidateOptions<Redis
         if (string.IsNullOrEmpty(options.KeyPrefix))
         {
             failures.Add("Hub:Redis:KeyPrefix is \"\": it must not be empty, it keeps the hub's keys apart from other data, e.g. \"streaminggreeter:\"");
+        }
+
+        if (options.LivenessInterval < MinimumLivenessInterval || options.LivenessInterval > MaximumLivenessInterval)
+        {
+            failures.Add($"Hub:Redis:LivenessInterval is \"{options.LivenessInterval}\": it must be from {MinimumLivenessInterval} to {MaximumLivenessInterval}, how often each node checks that it delivers every room, e.g. \"00:00:02\"");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

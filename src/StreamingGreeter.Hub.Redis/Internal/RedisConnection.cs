@@ -12,6 +12,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     private readonly ConfigurationOptions _configuration;
     private readonly ILogger _logger;
     private readonly Action<bool, bool> _changed;
+    private readonly Action<ConnectionFailedEventArgs?> _pubSubChanged;
     private readonly Lock _gate = new();
     private readonly ITimer _recheck;
     private ConnectionMultiplexer? _redis;
@@ -21,10 +22,12 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     /// <summary>
     /// Parses the configuration; <see cref="Start"/> connects. <paramref name="changed"/> hears every availability update:
-    /// whether Redis can serve, and whether that changed.
+    /// whether Redis can serve, and whether that changed. <paramref name="pubSubChanged"/> hears the pub/sub connection
+    /// alone break (with the failure) while commands are still served, and come back (null).
     /// </summary>
-    public RedisConnection(string configuration, TimeProvider time, ILogger logger, Action<bool, bool> changed)
+    public RedisConnection(string configuration, TimeProvider time, ILogger logger, Action<bool, bool> changed, Action<ConnectionFailedEventArgs?> pubSubChanged)
     {
+        _pubSubChanged = pubSubChanged;
         _logger = logger;
         // The connection events do not report a connection made before the hub listened to them (the first one may
         // be made while ConnectAsync returns); a look once a second while unavailable does, at the cost of a flag read.
@@ -69,6 +72,21 @@ internal sealed class RedisConnection : IAsyncDisposable
     public ISubscriber Subscriber(string what) => Connected(what).GetSubscriber();
 
     public void ThrowIfUnavailable(string what) => _ = Connected(what);
+
+    /// <summary>Whether the pub/sub connection is up now, whatever order its events were raised in.</summary>
+    public bool IsPubSubConnected
+    {
+        get
+        {
+            ConnectionMultiplexer? redis;
+            lock (_gate)
+            {
+                redis = _disposed ? null : _redis;
+            }
+
+            return redis is not null && redis.GetSubscriber().IsConnected();
+        }
+    }
 
     public HubUnavailableException Unavailable(string what, Exception? error = null) =>
         new($"{what}: the Redis backplane ({EndPoint}) is unavailable; publish again, or resubscribe with after_sequence and epoch, once a server reports SERVING", error);
@@ -144,8 +162,28 @@ internal sealed class RedisConnection : IAsyncDisposable
             return;
         }
 
-        redis.ConnectionFailed += (_, e) => Update(e);
-        redis.ConnectionRestored += (_, _) => Update(null);
+        redis.ConnectionFailed += (_, e) =>
+        {
+            // The pub/sub connection alone (killed, or dropped by a proxy) is no outage: commands still run, and the
+            // rooms catch up from their logs once it is back. Ending every stream for it would only make clients resume.
+            if (e.ConnectionType == ConnectionType.Subscription && redis.IsConnected)
+            {
+                PubSubChanged(e);
+            }
+            else
+            {
+                Update(e);
+            }
+        };
+        redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                PubSubChanged(null);
+            }
+
+            Update(null);
+        };
         bool disposed;
         lock (_gate)
         {
@@ -163,6 +201,19 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         Update(null);
+    }
+
+    private void PubSubChanged(ConnectionFailedEventArgs? failure)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+        }
+
+        _pubSubChanged(failure);
     }
 
     private void Update(ConnectionFailedEventArgs? failure)

@@ -43,4 +43,13 @@ internal static partial class RedisHubLog
 
     [LoggerMessage(109, LogLevel.Information, "Redis runs the room scripts again", EventName = "ScriptsSucceedAgain")]
     public static partial void ScriptsSucceedAgain(ILogger logger);
+
+    [LoggerMessage(113, LogLevel.Warning, "This node does not deliver the Redis backplane's events: {Reason}; health reports NOT_SERVING until it does", EventName = "DeliveryStalled")]
+    public static partial void DeliveryStalled(ILogger logger, string reason);
+
+    [LoggerMessage(114, LogLevel.Information, "This node delivers the Redis backplane's events again; health reports SERVING", EventName = "DeliveryRestored")]
+    public static partial void DeliveryRestored(ILogger logger);
+
+    [LoggerMessage(115, LogLevel.Warning, "Room {Room} got no notification within {Interval} of an event published to it (delivered {Delivered}, Redis at {Sequence}): its pub/sub subscription is made anew and the room caught up from its log", EventName = "RoomNotNotified")]
+    public static partial void RoomNotNotified(ILogger logger, string room, long delivered, long sequence, TimeSpan interval);
 }

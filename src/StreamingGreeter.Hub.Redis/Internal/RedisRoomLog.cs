@@ -44,6 +44,9 @@ internal sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
 
     public long KeyExpiryMilliseconds { get; }
 
+    /// <summary>The rooms open on this node now.</summary>
+    public ICollection<RedisRoomSession> Sessions => _sessions.Keys;
+
     public async ValueTask<IRoomLogSession> OpenAsync(string room, IRoomLogListener listener, CancellationToken cancellationToken = default)
     {
         // Not cancelled half way: a room opened in Redis and then dropped here would leave its subscription behind.

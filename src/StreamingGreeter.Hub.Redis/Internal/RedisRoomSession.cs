@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
@@ -33,8 +34,16 @@ internal sealed class RedisRoomSession : IRoomLogSession
     private IReadOnlyList<RoomEvent>? _opened;
     private byte[]? _notificationPrefix;
     private long _delivered;
+    private long _notified;
     private int _stopped;
     private bool _epochInDoubt;
+
+    // The liveness check's view, touched by one check at a time (and reset by a re-subscription): Redis's last sequence
+    // at the previous check, the one from which notifications are due, and the sequence whose notification must have
+    // come by the next check (0: none expected).
+    private long _checkedSequence = -1;
+    private long _announcedFrom = -1;
+    private long _expectedNotified;
 
     private RedisRoomSession(RedisRoomLog log, string name, IRoomLogListener listener)
     {
@@ -64,6 +73,9 @@ internal sealed class RedisRoomSession : IRoomLogSession
     public string Epoch { get; private set; } = string.Empty;
 
     public long LastSequence { get; private set; }
+
+    /// <summary>The last sequence handed to the hub's room.</summary>
+    public long Delivered => Volatile.Read(ref _delivered);
 
     /// <summary>Subscribes to the room's notifications, then opens it in Redis and starts following its stream.</summary>
     public static async Task<RedisRoomSession> OpenAsync(RedisRoomLog log, string name, IRoomLogListener listener)
@@ -139,6 +151,64 @@ internal sealed class RedisRoomSession : IRoomLogSession
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Compares what this node delivered and was notified of with Redis's last <paramref name="sequence"/> of the room
+    /// (read by the liveness check, a whole interval after the previous one), and catches up from the log when behind.
+    /// <paramref name="notificationsExpected"/> is false while the pub/sub connection is down or was just re-made:
+    /// events published meanwhile have no notification to wait for.
+    /// </summary>
+    public RoomLiveness Check(string epoch, long sequence, bool notificationsExpected)
+    {
+        if (epoch != Epoch)
+        {
+            // The loop checks the epoch and reports the log lost if the room started again in Redis.
+            Volatile.Write(ref _epochInDoubt, true);
+            Ring();
+            return RoomLiveness.Delivering;
+        }
+
+        var delivered = Volatile.Read(ref _delivered);
+        var notified = Volatile.Read(ref _notified);
+        // What Redis had a whole interval ago is still not here, though the previous check rang for it: reading fails.
+        var stalled = _checkedSequence > delivered;
+        // Published after the previous check and still unannounced an interval later: the subscription is dead.
+        var deaf = notificationsExpected && _expectedNotified > notified;
+        var announcedFrom = Volatile.Read(ref _announcedFrom);
+        _expectedNotified = notificationsExpected && announcedFrom >= 0 && sequence > announcedFrom ? sequence : 0;
+        Volatile.Write(ref _announcedFrom, notificationsExpected && !deaf ? sequence : -1);
+        _checkedSequence = sequence;
+        if (sequence > delivered)
+        {
+            // The same loop as a notification: it reads after the last sequence it delivered, so no gap, no duplicate.
+            Ring();
+        }
+
+        return deaf ? RoomLiveness.NotNotified
+            : stalled ? RoomLiveness.Behind
+            : sequence > delivered ? RoomLiveness.CatchingUp
+            : RoomLiveness.Delivering;
+    }
+
+    /// <summary>Subscribes to the room's channel anew, then reads whatever was appended meanwhile.</summary>
+    public async Task ResubscribeAsync()
+    {
+        var subscriber = _log.Subscriber($"re-subscribing room \"{Name}\"");
+        await subscriber.UnsubscribeAsync(Notifications, _onNotified);
+        if (Volatile.Read(ref _stopped) == 0)
+        {
+            await subscriber.SubscribeAsync(Notifications, _onNotified);
+            if (Volatile.Read(ref _stopped) != 0)
+            {
+                // Released while subscribing: the release's unsubscribe may have gone first.
+                await subscriber.UnsubscribeAsync(Notifications, _onNotified);
+            }
+        }
+
+        // Events appended while re-subscribing have no notification to wait for: expect them from the next check on.
+        Volatile.Write(ref _announcedFrom, -1);
+        Ring();
+    }
+
     private void Ring() => _doorbell.Writer.TryWrite(true);
 
     /// <summary>Stops the loop and releases the notification channel; true the first time.</summary>
@@ -158,9 +228,17 @@ internal sealed class RedisRoomSession : IRoomLogSession
     private void Notified(RedisValue notification)
     {
         // "<epoch> <sequence>" from the append script. Before the room is open any epoch is fine: it opens at the current one.
-        if (Volatile.Read(ref _notificationPrefix) is { } prefix && !notification.StartsWith(prefix.AsSpan()))
+        if (Volatile.Read(ref _notificationPrefix) is { } prefix)
         {
-            Volatile.Write(ref _epochInDoubt, true);
+            if (!notification.StartsWith(prefix.AsSpan()))
+            {
+                Volatile.Write(ref _epochInDoubt, true);
+            }
+            else if (Utf8Parser.TryParse(((ReadOnlyMemory<byte>)notification).Span[prefix.Length..], out long sequence, out _))
+            {
+                // For the liveness check: proof that the subscription still hears this room.
+                InterlockedMax(ref _notified, sequence);
+            }
         }
 
         Ring();
@@ -214,6 +292,7 @@ internal sealed class RedisRoomSession : IRoomLogSession
         Epoch = epoch;
         LastSequence = sequence;
         _delivered = sequence;
+        InterlockedMax(ref _notified, sequence);
         Volatile.Write(ref _notificationPrefix, Encoding.UTF8.GetBytes(epoch + " "));
         _log.Opened(this);
         _ = Task.Run(RunAsync);
@@ -273,7 +352,7 @@ internal sealed class RedisRoomSession : IRoomLogSession
             }
 
             _listener.OnAppended(item);
-            _delivered = item.Sequence;
+            Volatile.Write(ref _delivered, item.Sequence);
         }
 
         return entries.Length == BatchSize;
@@ -289,6 +368,15 @@ internal sealed class RedisRoomSession : IRoomLogSession
         if (epoch != Epoch)
         {
             throw _log.Unavailable($"room \"{Name}\" was reset in Redis (its keys expired or were removed); resubscribe to get its new epoch");
+        }
+    }
+
+    private static void InterlockedMax(ref long location, long value)
+    {
+        var current = Volatile.Read(ref location);
+        while (value > current && Interlocked.CompareExchange(ref location, value, current) is var seen && seen != current)
+        {
+            current = seen;
         }
     }
 

@@ -5,9 +5,15 @@ namespace StreamingGreeter.Hub.Redis.Tests.Infrastructure;
 /// <summary>Creates a Redis hub and waits until it is connected: the hub starts before Redis answers, by design.</summary>
 internal static class ConnectedHub
 {
-    public static RedisBroadcastHub Create(BroadcastHubOptions options, string configuration, ILogger? logger = null, TimeProvider? time = null)
+    public static RedisBroadcastHub Create(BroadcastHubOptions options, string configuration, ILogger? logger = null, TimeProvider? time = null, TimeSpan? livenessInterval = null)
     {
-        var hub = new RedisBroadcastHub(options, new RedisBroadcastHubOptions { Configuration = configuration }, time, logger: logger);
+        var redisOptions = new RedisBroadcastHubOptions { Configuration = configuration };
+        if (livenessInterval is { } interval)
+        {
+            redisOptions.LivenessInterval = interval;
+        }
+
+        var hub = new RedisBroadcastHub(options, redisOptions, time, logger: logger);
         var available = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         hub.AvailabilityChanged += (_, _) =>
         {
