@@ -59,7 +59,9 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     [SkippableFact]
     public async Task IdleRoom_AfterIdleTimeout_NodeReleasesItAndRedisKeysExpire()
     {
-        var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(1));
+        // Keys expire after the idle timeout and are refreshed every third of it (half of it below 1.5 s): 3 s leaves a
+        // late timer on a loaded machine 2 s before the keys would go.
+        var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(3));
         var room = Rooms.Unique();
         await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
         var db = inspector.GetDatabase();
@@ -86,7 +88,9 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
     [SkippableFact]
     public async Task Subscribe_RoomWithSubscribersAndNoPublishes_KeysKeptPastExpiry()
     {
-        var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(1));
+        // Keys expire after the idle timeout and are refreshed every third of it (half of it below 1.5 s): 3 s leaves a
+        // late timer on a loaded machine 2 s before the keys would go.
+        var node = CreateNode(o => o.IdleRoomTimeout = TimeSpan.FromSeconds(3));
         var room = Rooms.Unique();
         await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
         var meta = new RedisKey($"streaminggreeter:room:{room}:meta");
