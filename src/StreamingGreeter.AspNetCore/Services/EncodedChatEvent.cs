@@ -15,6 +15,8 @@ namespace StreamingGreeter.AspNetCore.Services;
 /// </remarks>
 internal sealed class EncodedChatEvent(ChatEvent message)
 {
+    // Not the instance itself: it sits in the public RoomEvent.TransportState, where any code could lock it.
+    private readonly Lock _gate = new();
     private byte[]? _payload;
     private string? _json;
     private int _serializations;
@@ -49,7 +51,7 @@ internal sealed class EncodedChatEvent(ChatEvent message)
         // Under a lock rather than first-writer-wins: the streams of a room's subscribers all wake for the same event
         // at once, and each of them serializing it only for all but one to throw the bytes away is the cost this type
         // exists to remove. The lock is taken only until the bytes exist; after that every read is lock-free.
-        lock (this)
+        lock (_gate)
         {
             if (_payload is { } payload)
             {
