@@ -164,6 +164,64 @@ public sealed class ServerNodeTests(RedisFixture redis)
     }
 
     [SkippableFact]
+    public async Task Subscribe_PubSubDroppedAndNotRestored_HealthNotServingWhileEventsStillArriveThenServing()
+    {
+        await using var own = await RedisServer.StartAsync();
+        await using var watching = await RedisNodes.StartNodeAsync(own, "--Hub:Redis:LivenessInterval", "00:00:00.2");
+        await using var other = await RedisNodes.StartNodeAsync(own);
+        await using var inspector = await ConnectionMultiplexer.ConnectAsync(own.Configuration + ",allowAdmin=true").DefaultTimeout();
+        var server = inspector.GetServer(inspector.GetEndPoints()[0]);
+        using var watchingChannel = GrpcChannel.ForAddress(watching.Address);
+        using var otherChannel = GrpcChannel.ForAddress(other.Address);
+        using var health = new Health.HealthClient(watchingChannel).Watch(new HealthCheckRequest { Service = "helloworld.Greeter" });
+        await UntilStatusAsync(health.ResponseStream, HealthCheckResponse.Types.ServingStatus.Serving);
+        var room = Rooms.Unique();
+        using var stream = new Greeter.GreeterClient(watchingChannel).Subscribe(new SubscribeRequest { Room = room });
+        await stream.ResponseHeadersAsync.DefaultTimeout();
+        var publisher = new Greeter.GreeterClient(otherChannel);
+        await publisher.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = "m1" }).ResponseAsync.DefaultTimeout();
+        Assert.True(await stream.ResponseStream.MoveNext().DefaultTimeout());
+        var maxClients = (await server.ConfigGetAsync("maxclients").DefaultTimeout()).Single().Value;
+        var received = new List<ChatEvent> { stream.ResponseStream.Current };
+        try
+        {
+            // The pub/sub connections go and no new connection can be made: the watching node cannot hear notifications.
+            var clients = await server.ClientListAsync().DefaultTimeout();
+            await server.ConfigSetAsync("maxclients", clients.Count(c => c.ClientType != ClientType.PubSub)).DefaultTimeout();
+            var killed = (long)await server.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub").DefaultTimeout();
+            Assert.True(killed > 0, "no pub/sub client to kill");
+
+            await UntilStatusAsync(health.ResponseStream, HealthCheckResponse.Types.ServingStatus.NotServing);
+            for (var i = 2; i <= 4; i++)
+            {
+                await publisher.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = $"m{i}" }).ResponseAsync.DefaultTimeout();
+            }
+
+            // Read from the room's log by the liveness check, with no notification to announce them.
+            for (var i = 2; i <= 4; i++)
+            {
+                Assert.True(await stream.ResponseStream.MoveNext().DefaultTimeout());
+                received.Add(stream.ResponseStream.Current);
+            }
+        }
+        finally
+        {
+            await server.ConfigSetAsync("maxclients", maxClients).DefaultTimeout();
+        }
+
+        await UntilStatusAsync(health.ResponseStream, HealthCheckResponse.Types.ServingStatus.Serving, TimeSpan.FromSeconds(30));
+        await publisher.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Text = "m5" }).ResponseAsync.DefaultTimeout();
+        Assert.True(await stream.ResponseStream.MoveNext().DefaultTimeout());
+        received.Add(stream.ResponseStream.Current);
+
+        Assert.Equal([1L, 2, 3, 4, 5], received.Select(e => e.Sequence));
+        Assert.Equal(["m1", "m2", "m3", "m4", "m5"], received.Select(e => e.Text));
+        await watching.Log.WaitForTextAsync("does not deliver the Redis backplane's events: the pub/sub connection");
+        await watching.Log.WaitForTextAsync("delivers the Redis backplane's events again");
+        Assert.False(watching.Log.Contains("[ERR]"), watching.Transcript);
+    }
+
+    [SkippableFact]
     public async Task Room_LastSubscriberGoneOnEveryNode_ChannelReleasedAndKeysExpire()
     {
         await using var first = await RedisNodes.StartNodeAsync(redis.Server, "--Hub:IdleRoomTimeout", "00:00:01");
