@@ -57,6 +57,9 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
     /// </summary>
     public bool IsAvailable => _connection.IsAvailable && _liveness.IsDelivering;
 
+    /// <summary>The room log, for tests that break what a healthy connection hides (a dropped channel subscription).</summary>
+    internal RedisRoomLog RoomLog => _log;
+
     /// <inheritdoc />
     public event EventHandler? AvailabilityChanged;
 

@@ -117,6 +117,51 @@ public sealed class LivenessTests(RedisFixture redis) : IAsyncLifetime
         Assert.False(subscription.Events.Completion.IsCompleted);
     }
 
+    [SkippableFact]
+    public async Task Subscribe_RoomChannelUnsubscribedWhileConnectionStaysUp_NodeSubscribesAnewAndDeliversEveryEvent()
+    {
+        var logger = new RecordingLogger();
+        var watching = CreateNode(redis.Server.Configuration, logger);
+        var other = CreateNode(redis.Server.Configuration);
+        var room = Rooms.Unique();
+        var notifications = RedisChannel.Literal($"streaminggreeter:room:{room}:events");
+        var server = _inspector!.GetServer(_inspector.GetEndPoints()[0]);
+        await using var subscription = await watching.SubscribeAsync(room).DefaultTimeout();
+        await other.PublishAsync(room, "ann", "m1").DefaultTimeout();
+        var before = await ReadAsync(subscription.Events, 1);
+        var availability = Watch(watching);
+
+        // What a proxy or a failover can do: the node's channel subscription is gone while its connections look fine.
+        await watching.RoomLog.Subscriber("dropping the room's subscription").UnsubscribeAsync(notifications).DefaultTimeout();
+        Assert.Equal(1, await server.SubscriptionSubscriberCountAsync(notifications).DefaultTimeout());
+        // Each event is caught up from the log; one published after a check saw the room, and still unannounced a check
+        // later, shows the subscription deaf.
+        var all = before.ToList();
+        while (!logger.Entries.Any(e => e.Event.Name == "RoomNotNotified"))
+        {
+            Assert.True(all.Count < 50, "50 events were delivered and the node never found its subscription deaf");
+            await other.PublishAsync(room, "ann", $"m{all.Count + 1}").DefaultTimeout();
+            all.AddRange(await ReadAsync(subscription.Events, 1));
+        }
+
+        await Wait.UntilAsync(
+            () => logger.Entries.Any(e => e.Event.Name == "DeliveryRestored"),
+            () => $"the node did not report that it delivers again: {string.Join("; ", logger.Entries.Select(e => e.Message))}");
+        await WaitUntilAvailableAsync(watching, availability);
+        await other.PublishAsync(room, "ann", $"m{all.Count + 1}").DefaultTimeout();
+        all.AddRange(await ReadAsync(subscription.Events, 1));
+
+        AssertConsecutive(all, 1);
+        Assert.Equal(Enumerable.Range(1, all.Count).Select(i => $"m{i}"), all.Select(e => e.Text));
+        Assert.False(subscription.Events.TryRead(out var extra), $"a duplicate or extra event: {extra?.Sequence}");
+        // Subscribed anew: both nodes hear the room's notifications again.
+        Assert.Equal(2, await server.SubscriptionSubscriberCountAsync(notifications).DefaultTimeout());
+        var entries = logger.Entries;
+        var notNotified = Assert.Single(entries, e => e.Event.Name == "RoomNotNotified");
+        Assert.Contains(room, notNotified.Message, StringComparison.Ordinal);
+        Assert.Contains("made anew", entries.First(e => e.Event.Name == "DeliveryStalled").Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("00:00:00.05")]
     [InlineData("00:10:00")]

@@ -174,7 +174,8 @@ internal sealed class RedisRoomSession : IRoomLogSession
         // Published after the previous check and still unannounced an interval later: the subscription is dead.
         var deaf = notificationsExpected && _expectedNotified > notified;
         var announcedFrom = Volatile.Read(ref _announcedFrom);
-        _expectedNotified = notificationsExpected && announcedFrom >= 0 && sequence > announcedFrom ? sequence : 0;
+        // A deaf room is subscribed anew: what was published before that has no notification to come, so expect none.
+        _expectedNotified = notificationsExpected && !deaf && announcedFrom >= 0 && sequence > announcedFrom ? sequence : 0;
         Volatile.Write(ref _announcedFrom, notificationsExpected && !deaf ? sequence : -1);
         _checkedSequence = sequence;
         if (sequence > delivered)
