@@ -311,7 +311,11 @@ public sealed class BroadcastHub : IBroadcastHub, IHubPresence, IDisposable
                 lock (state.Gate)
                 {
                     subscriber.Leaving = true;
+                    // Out of the room's members before its LEFT is out: whoever hears the LEFT and asks no longer finds it.
+                    RemoveFromPresenceLocked(state, subscriber);
                 }
+
+                PresenceChanged(state);
 
                 // A member's LEFT is never refused: it is how the others learn it went.
                 var left = await state.Session!.AppendAsync(new RoomLogEntry(RoomEventKind.Left, member, string.Empty, null, _time.GetUtcNow()), CancellationToken.None);
@@ -792,18 +796,22 @@ public sealed class BroadcastHub : IBroadcastHub, IHubPresence, IDisposable
         }
 
         Interlocked.Decrement(ref _subscriberCount);
-        if (subscriber.InPresence)
-        {
-            subscriber.InPresence = false;
-            state.RemoveMember(subscriber.Member!, subscriber.Identity, subscriber.JoinedTime);
-        }
-
+        RemoveFromPresenceLocked(state, subscriber);
         if (state.IsIdle)
         {
             state.IdleSince = _time.GetUtcNow().UtcTicks;
         }
 
         return true;
+    }
+
+    private static void RemoveFromPresenceLocked(Room state, Subscriber subscriber)
+    {
+        if (subscriber.InPresence)
+        {
+            subscriber.InPresence = false;
+            state.RemoveMember(subscriber.Member!, subscriber.Identity, subscriber.JoinedTime);
+        }
     }
 
     private static bool IsEmptyLocked(Room state) => state.IsOpen && state.IsIdle && state.History.Count == 0 && !state.HasMessageIds;
