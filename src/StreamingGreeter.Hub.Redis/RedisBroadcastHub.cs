@@ -20,9 +20,10 @@ namespace StreamingGreeter.Hub.Redis;
 /// node, as a subscription does, so that the hub's limits and budgets apply to it; it returns once Redis has
 /// acknowledged the event and this node has read it back (its subscribers here have it).
 /// </remarks>
-public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncDisposable, IDisposable
+public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IHubPresence, IAsyncDisposable, IDisposable
 {
     private readonly RedisConnection _connection;
+    private readonly RedisPresence _presence;
     private readonly RedisRoomLog _log;
     private readonly RedisLiveness _liveness;
     private readonly BroadcastHub _engine;
@@ -45,7 +46,8 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
         var time = timeProvider ?? TimeProvider.System;
         logger ??= NullLogger.Instance;
         _connection = new RedisConnection(redisOptions.Configuration!, time, logger, OnAvailability, failure => _liveness!.PubSubChanged(failure));
-        _log = new RedisRoomLog(_connection, options, redisOptions.KeyPrefix, time, logger);
+        _presence = new RedisPresence(_connection, redisOptions.KeyPrefix, redisOptions.PresenceTtl, time);
+        _log = new RedisRoomLog(_connection, options, redisOptions.KeyPrefix, _presence, time, logger);
         _liveness = new RedisLiveness(_connection, _log, redisOptions.LivenessInterval, time, logger, () => AvailabilityChanged?.Invoke(this, EventArgs.Empty));
         _engine = new BroadcastHub(options, _log, time, metrics);
         _connection.Start();
@@ -85,7 +87,19 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
         return _engine.SubscribeAsync(room, options, cancellationToken);
     }
 
-    /// <summary>Closes the rooms and the connection to Redis.</summary>
+    /// <summary>
+    /// The room's members and subscriptions on every live node: this node's as they are now, the others' as they last
+    /// wrote them (within moments of a change, and every <see cref="RedisBroadcastHubOptions.PresenceTtl"/>/3).
+    /// </summary>
+    /// <exception cref="HubUnavailableException">Redis cannot be reached now.</exception>
+    public ValueTask<RoomPresence> GetPresenceAsync(string room, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        _connection.ThrowIfUnavailable($"the presence of room \"{room}\" could not be read");
+        return _engine.GetPresenceAsync(room, cancellationToken);
+    }
+
+    /// <summary>Closes the rooms, removes this node's presence and closes the connection to Redis.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -97,6 +111,7 @@ public sealed class RedisBroadcastHub : IBroadcastHub, IHubAvailability, IAsyncD
         _log.LoseAll(new HubUnavailableException("the node is shutting down"));
         await _log.DisposeAsync();
         _engine.Dispose();
+        await _presence.DisposeAsync();
         await _connection.DisposeAsync();
     }
 

@@ -18,4 +18,11 @@ public sealed class RedisBroadcastHubOptions
     /// 100 ms to 5 minutes. One pipelined read per check for all rooms, nothing per event.
     /// </summary>
     public TimeSpan LivenessInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a node's members stay in its rooms' presence after the node stops renewing it (<c>Hub:Redis:PresenceTtl</c>):
+    /// each node renews its presence every third of it, so the members of a node that died without leaving disappear
+    /// within this time. Default 30 seconds; from 1 second to 1 hour. One write per room with members every TTL/3.
+    /// </summary>
+    public TimeSpan PresenceTtl { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -17,10 +17,11 @@ namespace StreamingGreeter.Hub;
 /// never calls the log while it holds one of its locks: the log's lock always comes first. Completing a channel under
 /// the log's lock is harmless, since channels run their readers' continuations asynchronously.
 /// </remarks>
-public sealed class BroadcastHub : IBroadcastHub, IDisposable
+public sealed class BroadcastHub : IBroadcastHub, IHubPresence, IDisposable
 {
     private readonly BroadcastHubOptions _options;
     private readonly IRoomLog _log;
+    private readonly IRoomPresence? _presence;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CallerAccount> _callers = new(StringComparer.Ordinal);
@@ -35,7 +36,10 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
     // publishes may overshoot the budget by one event each.
     private long _retainedBytes;
 
-    /// <summary>Creates a hub whose rooms' events <paramref name="log"/> sequences and keeps.</summary>
+    /// <summary>
+    /// Creates a hub whose rooms' events <paramref name="log"/> sequences and keeps. A log that is also an
+    /// <see cref="IRoomPresence"/> gathers the rooms' presence over the hub instances sharing it.
+    /// </summary>
     /// <exception cref="ValidationException">An option is out of range.</exception>
     public BroadcastHub(BroadcastHubOptions options, IRoomLog log, TimeProvider? timeProvider = null, HubMetrics? metrics = null)
     {
@@ -44,6 +48,7 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         _options = options;
         _log = log;
+        _presence = log as IRoomPresence;
         _time = timeProvider ?? TimeProvider.System;
         _metrics = metrics ?? new HubMetrics();
         _metrics.Observe(() => RoomCount, () => SubscriberCount);
@@ -78,6 +83,25 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
 
     /// <summary>Bytes of history all rooms retain, as <see cref="BroadcastHubOptions.MaxRetainedBytes"/> counts them.</summary>
     public long RetainedBytes => Volatile.Read(ref _retainedBytes);
+
+    /// <inheritdoc />
+    public ValueTask<RoomPresence> GetPresenceAsync(string room, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(room);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_presence is not null)
+        {
+            return _presence.ReadAsync(room, cancellationToken);
+        }
+
+        Room? state;
+        lock (_roomsGate)
+        {
+            _rooms.TryGetValue(room, out state);
+        }
+
+        return new ValueTask<RoomPresence>(state?.GetPresence() ?? RoomPresence.Empty);
+    }
 
     /// <inheritdoc />
     public async ValueTask<PublishResult> PublishAsync(string room, string sender, string text, PublishOptions options = default, CancellationToken cancellationToken = default)
@@ -185,14 +209,16 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
 
             if (member is null)
             {
+                PresenceChanged(state);
                 return subscriber;
             }
 
             PublishResult joined;
+            var joinedTime = _time.GetUtcNow();
             try
             {
                 // Not cancelled half way: a JOINED in the log without its subscription would never be followed by a LEFT.
-                joined = await state.Session!.AppendAsync(new RoomLogEntry(RoomEventKind.Joined, member, string.Empty, null, _time.GetUtcNow()), CancellationToken.None);
+                joined = await state.Session!.AppendAsync(new RoomLogEntry(RoomEventKind.Joined, member, string.Empty, null, joinedTime), CancellationToken.None);
                 await AppendedAsync(state, joined, caller);
             }
             catch
@@ -201,7 +227,18 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
                 throw;
             }
 
-            subscriber.Joined(member, joined.Sequence, startsLive: options.AfterSequence == 0 && string.IsNullOrEmpty(options.Epoch));
+            subscriber.Joined(member, options.Identity ?? string.Empty, joinedTime, joined.Sequence, startsLive: options.AfterSequence == 0 && string.IsNullOrEmpty(options.Epoch));
+            lock (state.Gate)
+            {
+                // Counted once its JOINED is out, unless it ended meanwhile (its room lost): then it is gone already.
+                if (subscriber.Slot >= 0)
+                {
+                    subscriber.InPresence = true;
+                    state.AddMember(member, subscriber.Identity, joinedTime);
+                }
+            }
+
+            PresenceChanged(state);
             return subscriber;
         }
     }
@@ -274,7 +311,11 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
                 lock (state.Gate)
                 {
                     subscriber.Leaving = true;
+                    // Out of the room's members before its LEFT is out: whoever hears the LEFT and asks no longer finds it.
+                    RemoveFromPresenceLocked(state, subscriber);
                 }
+
+                PresenceChanged(state);
 
                 // A member's LEFT is never refused: it is how the others learn it went.
                 var left = await state.Session!.AppendAsync(new RoomLogEntry(RoomEventKind.Left, member, string.Empty, null, _time.GetUtcNow()), CancellationToken.None);
@@ -293,6 +334,7 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
             }
 
             subscriber.Complete();
+            PresenceChanged(state);
             if (member is not null && !graceful && !state.Closed)
             {
                 await PublishLeftAsync(state, member, subscriber.Caller);
@@ -372,6 +414,11 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
             DeliverLocked(state, item, ref overflowed);
         }
 
+        if (overflowed is not null)
+        {
+            PresenceChanged(state);
+        }
+
         Disconnect(overflowed);
     }
 
@@ -398,6 +445,7 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
         }
 
         Forget(state);
+        PresenceChanged(state);
         foreach (var subscriber in ended)
         {
             subscriber.Complete(error);
@@ -405,6 +453,9 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
     }
 
     internal void Dropped() => _metrics.Dropped();
+
+    /// <summary>A subscription of the room started or ended here: a shared presence store hears of it. Never under a hub lock.</summary>
+    private void PresenceChanged(Room state) => _presence?.Changed(state);
 
     /// <summary>
     /// True once the room is open; false when it closed meanwhile (the caller takes a new one). The caller that made it
@@ -745,12 +796,22 @@ public sealed class BroadcastHub : IBroadcastHub, IDisposable
         }
 
         Interlocked.Decrement(ref _subscriberCount);
+        RemoveFromPresenceLocked(state, subscriber);
         if (state.IsIdle)
         {
             state.IdleSince = _time.GetUtcNow().UtcTicks;
         }
 
         return true;
+    }
+
+    private static void RemoveFromPresenceLocked(Room state, Subscriber subscriber)
+    {
+        if (subscriber.InPresence)
+        {
+            subscriber.InPresence = false;
+            state.RemoveMember(subscriber.Member!, subscriber.Identity, subscriber.JoinedTime);
+        }
     }
 
     private static bool IsEmptyLocked(Room state) => state.IsOpen && state.IsIdle && state.History.Count == 0 && !state.HasMessageIds;

@@ -7,7 +7,7 @@ namespace StreamingGreeter.Hub;
 /// its own or one it shares with other instances. One bounded channel per subscriber, written without waiting by
 /// publishers, and a bounded history per room.
 /// </summary>
-public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
+public sealed class InMemoryBroadcastHub : IBroadcastHub, IHubPresence, IDisposable
 {
     private readonly BroadcastHub _engine;
 
@@ -43,6 +43,10 @@ public sealed class InMemoryBroadcastHub : IBroadcastHub, IDisposable
     /// <inheritdoc />
     public ValueTask<IRoomSubscription> SubscribeAsync(string room, SubscribeOptions options = default, CancellationToken cancellationToken = default) =>
         _engine.SubscribeAsync(room, options, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<RoomPresence> GetPresenceAsync(string room, CancellationToken cancellationToken = default) =>
+        _engine.GetPresenceAsync(room, cancellationToken);
 
     /// <summary>Stops the idle-room timer and ends every subscription (see <see cref="BroadcastHub.Dispose"/>).</summary>
     public void Dispose() => _engine.Dispose();

@@ -22,4 +22,10 @@ public readonly record struct SubscribeOptions
 
     /// <summary>Who subscribes, for the hub's per-caller limits, as <see cref="PublishOptions.Caller"/>.</summary>
     public string? Caller { get; init; }
+
+    /// <summary>
+    /// Who the member is, as the room's presence reports it (<see cref="RoomMember.Identity"/>), e.g. an authenticated
+    /// user; ignored without a <see cref="Member"/>. Unlike <see cref="Caller"/> it is shown to whoever asks who is in the room.
+    /// </summary>
+    public string? Identity { get; init; }
 }

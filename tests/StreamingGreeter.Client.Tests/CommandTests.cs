@@ -60,6 +60,52 @@ public sealed class CommandTests(ServerFixture fixture) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task Who_TwoMembers_PrintsEachMemberThenTheCounts()
+    {
+        var room = Rooms.Unique();
+        await using var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--address", Server.Address]);
+        await ann.Output.WaitForLineAsync("* ann joined");
+        await using var bob = GreeterCli.Start(["chat", "--room", room, "--name", "bob", "--address", Server.Address]);
+        await bob.Output.WaitForLineAsync("* bob joined");
+
+        var result = await GreeterCli.RunAsync(["who", "--room", room, "--address", Server.Address]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(3, result.Output.Count);
+        Assert.Matches(@"^ann  identity -  1 connection  joined \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$", result.Output[0]);
+        Assert.StartsWith("bob  identity -  1 connection  joined ", result.Output[1], StringComparison.Ordinal);
+        Assert.Equal($"room {room}: 2 members, 0 identities, 2 subscribers", result.Output[2]);
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public async Task Who_Json_PrintsOneObjectPerMemberThenThePresence()
+    {
+        var room = Rooms.Unique();
+        await using var ann = GreeterCli.Start(["chat", "--room", room, "--name", "ann", "--address", Server.Address]);
+        await ann.Output.WaitForLineAsync("* ann joined");
+
+        var result = await GreeterCli.RunAsync(["who", "--room", room, "--json", "--address", Server.Address]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(2, result.Output.Count);
+        var member = JsonDocument.Parse(result.Output[0]).RootElement;
+        Assert.Equal(("member", room, "ann", "", 1), (member.GetProperty("type").GetString(), member.GetProperty("room").GetString(), member.GetProperty("sender").GetString(), member.GetProperty("identity").GetString(), member.GetProperty("connections").GetInt32()));
+        Assert.True(member.GetProperty("joinedTime").TryGetDateTimeOffset(out _));
+        var presence = JsonDocument.Parse(result.Output[1]).RootElement;
+        Assert.Equal(("presence", 1, 0, 1), (presence.GetProperty("type").GetString(), presence.GetProperty("members").GetInt32(), presence.GetProperty("identities").GetInt32(), presence.GetProperty("subscribers").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Who_BadRoom_PrintsTheServersReasonAndFails()
+    {
+        var result = await GreeterCli.RunAsync(["who", "--room", "no spaces", "--address", Server.Address]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("room \"no spaces\" is invalid", string.Join("\n", result.Error), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Many_NamesAsArguments_PrintsOneReply()
     {
         var result = await GreeterCli.RunAsync(["many", "Ann", "Bob", "Cy", "--address", Server.Address]);

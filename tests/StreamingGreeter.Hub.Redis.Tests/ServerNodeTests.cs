@@ -262,6 +262,83 @@ public sealed class ServerNodeTests(RedisFixture redis)
         await Wait.UntilAsync(() => db.KeyExists(keys) == 0, () => "the room's keys are still in Redis");
     }
 
+    [SkippableFact]
+    public async Task Presence_NodeKilled_ItsMembersDisappearWithinTheTtl()
+    {
+        await using var nodes = await RedisNodes.StartAsync(redis.Server, "--Hub:Redis:PresenceTtl", "00:00:02");
+        var room = Rooms.Unique();
+        using var firstChannel = GrpcChannel.ForAddress(nodes.First.Address);
+        using var secondChannel = GrpcChannel.ForAddress(nodes.Second.Address);
+        var onFirst = new Greeter.GreeterClient(firstChannel);
+        var onSecond = new Greeter.GreeterClient(secondChannel);
+        using var ann = onFirst.Chat();
+        await ann.RequestStream.WriteAsync(new ChatMessage { Room = room, Sender = "ann" }).DefaultTimeout();
+        Assert.True(await ann.ResponseStream.MoveNext().DefaultTimeout());
+        using var bob = onSecond.Chat();
+        await bob.RequestStream.WriteAsync(new ChatMessage { Room = room, Sender = "bob" }).DefaultTimeout();
+        Assert.True(await bob.ResponseStream.MoveNext().DefaultTimeout());
+
+        var both = await MembersUntilAsync(onSecond, room, static m => m.Count == 2);
+        var bothOnFirst = await MembersUntilAsync(onFirst, room, static m => m.Count == 2);
+        // Killed: nothing removes its presence but its heartbeat's expiry.
+        await nodes.First.KillAsync();
+        var left = await MembersUntilAsync(onSecond, room, static m => m.Count == 1, TimeSpan.FromSeconds(2) + TimeoutExtensions.Timeout);
+
+        Assert.Equal(["ann", "bob"], both);
+        Assert.Equal(["ann", "bob"], bothOnFirst);
+        Assert.Equal(["bob"], left);
+    }
+
+    [SkippableFact]
+    public async Task Presence_RoomEmptiedOnEveryNode_PresenceKeyRemoved()
+    {
+        await using var nodes = await RedisNodes.StartAsync(redis.Server);
+        await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration).DefaultTimeout();
+        var db = inspector.GetDatabase();
+        var room = Rooms.Unique();
+        var key = new RedisKey($"streaminggreeter:room:{room}:presence");
+        using var firstChannel = GrpcChannel.ForAddress(nodes.First.Address);
+        using var secondChannel = GrpcChannel.ForAddress(nodes.Second.Address);
+        var chats = new[] { firstChannel, secondChannel }.Select(c => new Greeter.GreeterClient(c).Chat()).ToList();
+        foreach (var chat in chats)
+        {
+            await chat.RequestStream.WriteAsync(new ChatMessage { Room = room, Sender = "ann" }).DefaultTimeout();
+            Assert.True(await chat.ResponseStream.MoveNext().DefaultTimeout());
+        }
+
+        await Wait.UntilAsync(() => db.HashLength(key) == 2, () => $"{key} does not have a field for each node");
+        foreach (var chat in chats)
+        {
+            await chat.RequestStream.CompleteAsync().DefaultTimeout();
+            while (await chat.ResponseStream.MoveNext().DefaultTimeout())
+            {
+            }
+
+            chat.Dispose();
+        }
+
+        await Wait.UntilAsync(() => !db.KeyExists(key), () => $"{key} is still in Redis");
+    }
+
+    /// <summary>
+    /// The room's members as <paramref name="client"/>'s node sees them, once they satisfy <paramref name="condition"/>:
+    /// another node's part arrives when that node has written it, which nothing announces.
+    /// </summary>
+    private static async Task<List<string>> MembersUntilAsync(Greeter.GreeterClient client, string room, Func<List<string>, bool> condition, TimeSpan? timeout = null)
+    {
+        var members = new List<string>();
+        await Wait.UntilAsync(
+            () =>
+            {
+                var reply = client.Presence(new PresenceRequest { Room = room }, deadline: DateTime.UtcNow + TimeoutExtensions.Timeout);
+                members = [.. reply.Members.Select(static m => m.Sender)];
+                return condition(members);
+            },
+            () => $"room {room} has members {string.Join(", ", members)}",
+            timeout);
+        return members;
+    }
+
     [Theory]
     [InlineData(new[] { "--Hub:Backplane", "Mongo" }, "Hub:Backplane \"Mongo\" is not a backplane: use InMemory (the default) or Redis")]
     [InlineData(new[] { "--Hub:Backplane", "Redis" }, "Hub:Redis:Configuration is required when Hub:Backplane is Redis")]

@@ -273,6 +273,50 @@ public abstract class BroadcastHubSpecification : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task GetPresence_MembersAndASubscriber_ListsEachMemberWithItsConnectionsAndCountsEverySubscription()
+    {
+        var hub = CreateHub();
+        var room = Rooms.Unique();
+        var first = Time.GetUtcNow();
+        await using var ann = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann", Identity = "user ann" }).DefaultTimeout();
+        Time.Advance(TimeSpan.FromSeconds(5));
+        await using var annAgain = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann", Identity = "user ann" }).DefaultTimeout();
+        await using var bob = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "bob" }).DefaultTimeout();
+        await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
+
+        var presence = await Assert.IsAssignableFrom<IHubPresence>(hub).GetPresenceAsync(room).DefaultTimeout();
+
+        Assert.Equal([("ann", "user ann", 2), ("bob", "", 1)], presence.Members.Select(static m => (m.Sender, m.Identity, m.Connections)));
+        // The earliest connection's time.
+        Assert.Equal(first, presence.Members[0].JoinedTime);
+        Assert.Equal(4, presence.Subscribers);
+    }
+
+    [SkippableFact]
+    public async Task GetPresence_MembersLeftOrDisposed_NoLongerCounted()
+    {
+        var hub = CreateHub();
+        var presence = Assert.IsAssignableFrom<IHubPresence>(hub);
+        var room = Rooms.Unique();
+        await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
+        var ann = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
+        var bob = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "bob" }).DefaultTimeout();
+
+        await ann.LeaveAsync().DefaultTimeout();
+        var afterLeave = await presence.GetPresenceAsync(room).DefaultTimeout();
+        await bob.DisposeAsync().DefaultTimeout();
+        var afterDispose = await presence.GetPresenceAsync(room).DefaultTimeout();
+        await watcher.DisposeAsync().DefaultTimeout();
+        var empty = await presence.GetPresenceAsync(room).DefaultTimeout();
+
+        Assert.Equal(["bob"], afterLeave.Members.Select(static m => m.Sender));
+        Assert.Equal(2, afterLeave.Subscribers);
+        Assert.Equal((0, 1), (afterDispose.Members.Count, afterDispose.Subscribers));
+        Assert.Equal((0, 0), (empty.Members.Count, empty.Subscribers));
+        await ann.DisposeAsync().DefaultTimeout();
+    }
+
+    [SkippableFact]
     public async Task Subscribe_AsMember_OwnJoinedIsFirstLiveEvent()
     {
         var hub = CreateHub();

@@ -89,7 +89,8 @@ internal sealed class GreeterService(
         RequestValidation.Resume(first.AfterSequence, first.Epoch);
 
         var caller = CallerIdentity.Of(context);
-        var options = new SubscribeOptions { AfterSequence = first.AfterSequence, Epoch = first.Epoch, Member = first.Sender, Caller = caller };
+        // The identity presence shows is the token's (as the events' sender is); an anonymous caller's address is not shown.
+        var options = new SubscribeOptions { AfterSequence = first.AfterSequence, Epoch = first.Epoch, Member = first.Sender, Caller = caller, Identity = access?.Identity };
         await using var subscription = await hub.SubscribeAsync(first.Room, options, call.Token);
         GreeterLog.ChatJoined(logger, first.Room, first.Sender);
 
@@ -189,6 +190,29 @@ internal sealed class GreeterService(
         var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, publish, context.CancellationToken);
         return new PublishReply { Sequence = result.Sequence, Epoch = result.Epoch };
     }
+
+    public override async Task<PresenceReply> Presence(PresenceRequest request, ServerCallContext context)
+    {
+        RequestValidation.Room(request.Room);
+        var size = PresencePage.Size(request.PageSize);
+        var after = PresencePage.After(request.PageToken);
+        // Who is in a room is what its events say: the same grant as reading them.
+        CallAccess.Of(context)?.CheckSubscribe(request.Room);
+        var presence = await PresenceHub().GetPresenceAsync(request.Room, context.CancellationToken);
+        return PresencePage.Reply(presence, size, after);
+    }
+
+    public override async Task<PresenceStatsReply> PresenceStats(PresenceStatsRequest request, ServerCallContext context)
+    {
+        RequestValidation.Room(request.Room);
+        CallAccess.Of(context)?.CheckSubscribe(request.Room);
+        var presence = await PresenceHub().GetPresenceAsync(request.Room, context.CancellationToken);
+        return PresencePage.Stats(presence);
+    }
+
+    /// <summary>The hub's presence; an embedding app's own hub may not keep one.</summary>
+    private IHubPresence PresenceHub() => hub as IHubPresence
+        ?? throw new RpcException(new Status(StatusCode.Unimplemented, $"the hub ({hub.GetType().Name}) does not keep rooms' presence: it does not implement IHubPresence"));
 
     private async Task<ChatMessage> ReadJoinAsync(IAsyncStreamReader<ChatMessage> requestStream, CancellationToken cancellationToken)
     {

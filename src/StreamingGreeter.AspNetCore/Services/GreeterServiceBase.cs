@@ -23,4 +23,8 @@ internal abstract class GreeterServiceBase
     public abstract Task Subscribe(SubscribeRequest request, IServerStreamWriter<EncodedChatEvent> responseStream, ServerCallContext context);
 
     public abstract Task<PublishReply> Publish(PublishRequest request, ServerCallContext context);
+
+    public abstract Task<PresenceReply> Presence(PresenceRequest request, ServerCallContext context);
+
+    public abstract Task<PresenceStatsReply> PresenceStats(PresenceStatsRequest request, ServerCallContext context);
 }

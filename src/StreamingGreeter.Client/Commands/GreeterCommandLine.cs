@@ -15,6 +15,7 @@ internal static class GreeterCommandLine
         root.Subcommands.Add(ChatCommand.Create());
         root.Subcommands.Add(SubscribeCommand.Create());
         root.Subcommands.Add(PublishCommand.Create());
+        root.Subcommands.Add(WhoCommand.Create());
         root.Subcommands.Add(LoadCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
         return root;

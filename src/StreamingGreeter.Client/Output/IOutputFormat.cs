@@ -14,6 +14,12 @@ internal interface IOutputFormat
 
     string Event(ChatEvent item);
 
+    /// <summary>One member of <paramref name="room"/>, as <c>greeter who</c> lists them.</summary>
+    string Member(string room, PresenceReply.Types.Member member);
+
+    /// <summary>The counts of <paramref name="room"/>, after its members.</summary>
+    string Stats(string room, PresenceStatsReply stats);
+
     string Notice(Notice notice);
 
     string Report(FanoutReport report);

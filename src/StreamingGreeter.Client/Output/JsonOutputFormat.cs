@@ -7,8 +7,8 @@ using StreamingGreeter.Protos;
 namespace StreamingGreeter.Client.Output;
 
 /// <summary>
-/// One JSON object per line for scripts. Every object has <c>type</c>: <c>reply</c>, <c>event</c>, <c>notice</c>, or
-/// <c>fanout</c> for the figures of <c>greeter load fanout</c>.
+/// One JSON object per line for scripts. Every object has <c>type</c>: <c>reply</c>, <c>event</c>, <c>notice</c>,
+/// <c>member</c> and <c>presence</c> for <c>greeter who</c>, or <c>fanout</c> for the figures of <c>greeter load fanout</c>.
 /// </summary>
 internal sealed class JsonOutputFormat : IOutputFormat
 {
@@ -53,6 +53,28 @@ internal sealed class JsonOutputFormat : IOutputFormat
         {
             json.WriteString("time", time.ToDateTimeOffset());
         }
+    });
+
+    public string Member(string room, PresenceReply.Types.Member member) => Write(json =>
+    {
+        json.WriteString("type", "member");
+        json.WriteString("room", room);
+        json.WriteString("sender", member.Sender);
+        json.WriteString("identity", member.Identity);
+        json.WriteNumber("connections", member.Connections);
+        if (member.JoinedTime is { } joined)
+        {
+            json.WriteString("joinedTime", joined.ToDateTimeOffset());
+        }
+    });
+
+    public string Stats(string room, PresenceStatsReply stats) => Write(json =>
+    {
+        json.WriteString("type", "presence");
+        json.WriteString("room", room);
+        json.WriteNumber("members", stats.Members);
+        json.WriteNumber("identities", stats.Identities);
+        json.WriteNumber("subscribers", stats.Subscribers);
     });
 
     public string Notice(Notice notice) => Write(json =>

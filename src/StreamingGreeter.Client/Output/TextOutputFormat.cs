@@ -30,6 +30,18 @@ internal sealed class TextOutputFormat : IOutputFormat
         };
     }
 
+    /// <summary><c>ann  identity ann  2 connections  joined 2026-12-01 13:45:02Z</c>; an empty identity is <c>-</c>.</summary>
+    public string Member(string room, PresenceReply.Types.Member member)
+    {
+        var identity = member.Identity.Length == 0 ? "-" : TerminalText.Escape(member.Identity);
+        var joined = member.JoinedTime is { } time ? time.ToDateTimeOffset().ToString("u", CultureInfo.InvariantCulture) : "-";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{TerminalText.Escape(member.Sender)}  identity {identity}  {member.Connections} {(member.Connections == 1 ? "connection" : "connections")}  joined {joined}");
+    }
+
+    public string Stats(string room, PresenceStatsReply stats) => string.Create(CultureInfo.InvariantCulture,
+        $"room {TerminalText.Escape(room)}: {stats.Members} members, {stats.Identities} identities, {stats.Subscribers} subscribers");
+
     public string Notice(Notice notice) => notice switch
     {
         Output.Notice.HistoryRestarted => "! history restarted",

@@ -8,10 +8,12 @@ internal sealed class RedisBroadcastHubOptionsValidator : IValidateOptions<Redis
 {
     private static readonly TimeSpan MinimumLivenessInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaximumLivenessInterval = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan MinimumPresenceTtl = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaximumPresenceTtl = TimeSpan.FromHours(1);
 
     public ValidateOptionsResult Validate(string? name, RedisBroadcastHubOptions options)
     {
-        var failures = new List<string>(3);
+        var failures = new List<string>(4);
         if (ValidateConfiguration(options.Configuration) is { } configuration)
         {
             failures.Add(configuration);
@@ -25,6 +27,11 @@ internal sealed class RedisBroadcastHubOptionsValidator : IValidateOptions<Redis
         if (options.LivenessInterval < MinimumLivenessInterval || options.LivenessInterval > MaximumLivenessInterval)
         {
             failures.Add($"Hub:Redis:LivenessInterval is \"{options.LivenessInterval}\": it must be from {MinimumLivenessInterval} to {MaximumLivenessInterval}, how often each node checks that it delivers every room, e.g. \"00:00:02\"");
+        }
+
+        if (options.PresenceTtl < MinimumPresenceTtl || options.PresenceTtl > MaximumPresenceTtl)
+        {
+            failures.Add($"Hub:Redis:PresenceTtl is \"{options.PresenceTtl}\": it must be from {MinimumPresenceTtl} to {MaximumPresenceTtl}, how long a node's members outlive it in rooms' presence, e.g. \"00:00:30\"");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

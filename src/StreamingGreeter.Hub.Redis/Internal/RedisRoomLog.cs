@@ -6,15 +6,17 @@ namespace StreamingGreeter.Hub.Redis.Internal;
 
 /// <summary>
 /// Rooms' logs in Redis, as one node sees them: each room has one epoch and one sequence space there, assigned atomically
-/// by a script that appends the event to the room's stream, deduplicates message ids and notifies every node.
+/// by a script that appends the event to the room's stream, deduplicates message ids and notifies every node. The rooms'
+/// presence over the nodes is kept beside them (<see cref="RedisPresence"/>).
 /// </summary>
-internal sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
+internal sealed class RedisRoomLog : IRoomLog, IRoomPresence, IAsyncDisposable
 {
     /// <summary>Stream entries kept per room at least, whatever the history size: the log nodes read live events from.</summary>
     private const int MinimumLogLength = 1024;
 
     private readonly RedisConnection _connection;
     private readonly ILogger _logger;
+    private readonly RedisPresence _presence;
     private readonly ConcurrentDictionary<RedisRoomSession, byte> _sessions = new();
     private readonly ITimer _keepAlive;
     private readonly int _logCapacity;
@@ -22,9 +24,10 @@ internal sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
     private readonly int _deduplicationMaxIds;
     private bool _refusedLogged;
 
-    public RedisRoomLog(RedisConnection connection, BroadcastHubOptions options, string keyPrefix, TimeProvider time, ILogger logger)
+    public RedisRoomLog(RedisConnection connection, BroadcastHubOptions options, string keyPrefix, RedisPresence presence, TimeProvider time, ILogger logger)
     {
         _connection = connection;
+        _presence = presence;
         _logger = logger;
         KeyPrefix = keyPrefix;
         HistorySize = options.HistorySize;
@@ -55,6 +58,10 @@ internal sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
         _sessions.TryAdd(session, 0);
         return session;
     }
+
+    public void Changed(IRoomPresenceSource source) => _presence.Changed(source);
+
+    public ValueTask<RoomPresence> ReadAsync(string room, CancellationToken cancellationToken = default) => _presence.ReadAsync(room, cancellationToken);
 
     /// <summary>Ends every room's log on this node: Redis cannot be trusted to have told this node everything.</summary>
     public void LoseAll(Exception error)

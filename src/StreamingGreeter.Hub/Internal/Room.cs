@@ -5,10 +5,13 @@ namespace StreamingGreeter.Hub.Internal;
 /// <see cref="Gate"/>; the log hands the room its events in sequence order and fan-out happens under the gate, which
 /// gives every subscriber the same order.
 /// </summary>
-internal sealed class Room : IRoomLogListener
+internal sealed class Room : IRoomLogListener, IRoomPresenceSource
 {
     private readonly BroadcastHub _hub;
     private Subscriber[] _subscribers = new Subscriber[4];
+
+    // The room's members on this hub, kept as they join and leave: nothing per event. Made by the first member.
+    private Dictionary<(string Sender, string Identity), MemberPresence>? _members;
 
     public Room(BroadcastHub hub, string name, EventHistory history, long createdAt, CallerAccount? owner)
     {
@@ -98,6 +101,48 @@ internal sealed class Room : IRoomLogListener
         _subscribers[SubscriberCount] = null!;
         subscriber.Slot = -1;
         return true;
+    }
+
+    /// <summary>A member's subscription joined, under <see cref="Gate"/>.</summary>
+    public void AddMember(string sender, string identity, DateTimeOffset joined)
+    {
+        _members ??= [];
+        var key = (sender, identity);
+        if (!_members.TryGetValue(key, out var member))
+        {
+            member = new MemberPresence(sender, identity);
+            _members.Add(key, member);
+        }
+
+        member.Add(joined);
+    }
+
+    /// <summary>A member's subscription ended, under <see cref="Gate"/>.</summary>
+    public void RemoveMember(string sender, string identity, DateTimeOffset joined)
+    {
+        var key = (sender, identity);
+        if (_members is not null && _members.TryGetValue(key, out var member) && member.Remove(joined) == 0)
+        {
+            _members.Remove(key);
+        }
+    }
+
+    string IRoomPresenceSource.Room => Name;
+
+    bool IRoomPresenceSource.IsEmpty => Closed || SubscriberCount == 0;
+
+    public RoomPresence GetPresence()
+    {
+        lock (Gate)
+        {
+            if (Closed || SubscriberCount == 0)
+            {
+                return RoomPresence.Empty;
+            }
+
+            var members = _members is { Count: > 0 } known ? RoomPresence.Sorted(known.Values.Select(static m => m.ToMember())) : [];
+            return new RoomPresence(members, SubscriberCount);
+        }
     }
 
     void IRoomLogListener.OnAppended(RoomEvent item) => _hub.OnAppended(this, item);

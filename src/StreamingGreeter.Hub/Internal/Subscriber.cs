@@ -35,6 +35,15 @@ internal sealed class Subscriber : IRoomSubscription
     /// <summary>The name it joined the room under, once its JOINED is in the log; its LEFT goes out when it ends.</summary>
     public string? Member { get; private set; }
 
+    /// <summary>Who the member is, for the room's presence; empty when not known.</summary>
+    public string Identity { get; private set; } = string.Empty;
+
+    /// <summary>When it joined, once it counts among the room's members (see <see cref="InPresence"/>).</summary>
+    public DateTimeOffset JoinedTime { get; private set; }
+
+    /// <summary>True while it counts among the room's members on this hub; guarded by the room's gate.</summary>
+    public bool InPresence { get; set; }
+
     /// <summary>Set under the room's gate as it leaves gracefully: its own LEFT is the last event it gets.</summary>
     public bool Leaving { get; set; }
 
@@ -63,9 +72,11 @@ internal sealed class Subscriber : IRoomSubscription
     /// The member's JOINED is in the log at <paramref name="joined"/>. Starting live, it skips what others published
     /// between its registration and its JOINED, so its own JOINED is the first event it sees and it went live just before.
     /// </summary>
-    public void Joined(string member, long joined, bool startsLive)
+    public void Joined(string member, string identity, DateTimeOffset time, long joined, bool startsLive)
     {
         Member = member;
+        Identity = identity;
+        JoinedTime = time;
         if (startsLive)
         {
             FirstLiveSequence = joined;
