@@ -24,6 +24,9 @@ internal static class FanOutRun
             : ChildServer.FindAssembly("BareFanOutAssembly", "StreamingGreeter.BareFanOut");
         await using var server = await ChildServer.StartAsync(dll, [.. ServerOverrides(options), .. options.ServerArgs]);
         track(server);
+        var phase = "warming up";
+        Subscribers? measured = null;
+        Publisher? publisher = null;
         try
         {
             var address = new Uri(server.Address);
@@ -38,7 +41,11 @@ internal static class FanOutRun
             var warm = Math.Min(options.StreamsPerConnection, 20);
             await using (var warmUp = await Subscribers.OpenAsync(endpoint, WarmRoom, warm, 1, 50, 0, cancellation))
             {
-                await new Publisher(client, WarmRoom, warmUp.Streams, warmUp.Progress, 16, 0).PublishAsync(50, cancellation);
+                measured = warmUp;
+                // Not a publish before every subscriber is in: a late one would miss events and never end.
+                await warmUp.Progress.AllSubscribed.WaitAsync(cancellation);
+                publisher = new Publisher(client, WarmRoom, warmUp.Streams, warmUp.Progress, 16, 0);
+                await publisher.PublishAsync(50, cancellation);
                 await warmUp.Progress.AllEnded.WaitAsync(cancellation);
                 if (warmUp.Failures() is { Count: > 0 } failed)
                 {
@@ -46,19 +53,24 @@ internal static class FanOutRun
                 }
             }
 
+            phase = "subscribing";
+            publisher = null;
             var residentBefore = server.ResidentBytes();
             var warmup = options.WarmupEvents;
             await using var subscribers = await Subscribers.OpenAsync(endpoint, Room, options.Subscribers, options.Connections, warmup + options.Events, warmup, cancellation);
+            measured = subscribers;
             await subscribers.Progress.AllSubscribed.WaitAsync(cancellation);
             var residentSubscribed = server.ResidentBytes();
 
-            var publisher = new Publisher(client, Room, subscribers.Streams, subscribers.Progress, options.Window, options.Rate);
+            publisher = new Publisher(client, Room, subscribers.Streams, subscribers.Progress, options.Window, options.Rate);
+            phase = "delivering the warm-up events";
             await publisher.PublishAsync(warmup, cancellation);
             await publisher.WaitUntilDeliveredAsync(warmup, cancellation);
 
             var serverCpu = server.ProcessorTime();
             var clientCpu = OwnProcessorTime();
             var started = Stopwatch.GetTimestamp();
+            phase = "delivering the measured events";
             await publisher.PublishAsync(options.Events, cancellation);
             await subscribers.Progress.AllEnded.WaitAsync(cancellation);
             var elapsed = Stopwatch.GetElapsedTime(started);
@@ -81,6 +93,12 @@ internal static class FanOutRun
                 ResidentSubscribed = residentSubscribed,
                 Failures = subscribers.Failures(),
             };
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            var state = measured is null ? "" : $": {measured.Progress.Subscribed} of {options.Subscribers} subscribed, {measured.Progress.Ended} ended, " +
+                $"{publisher?.Published ?? 0} events published, the slowest open subscriber at {publisher?.MinDelivered() ?? 0}";
+            throw new TimeoutException($"the limit (--timeout {options.Timeout.TotalSeconds:0}) ran out while {phase}{state}");
         }
         finally
         {

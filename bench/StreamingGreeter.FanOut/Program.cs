@@ -36,9 +36,9 @@ foreach (var server in options.Servers)
     {
         result = await FanOutRun.RunAsync(server, options, Track, cancellation.Token);
     }
-    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+    catch (Exception error) when (cancellation.IsCancellationRequested)
     {
-        Console.Error.WriteLine($"FAILED: the {server} run did not finish within the {options.Timeout.TotalSeconds:0} s limit (--timeout), or was interrupted");
+        Console.Error.WriteLine($"FAILED: the {server} run did not finish: {error.Message}");
         return 1;
     }
     catch (Exception error)

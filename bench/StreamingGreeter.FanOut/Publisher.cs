@@ -61,7 +61,8 @@ internal sealed class Publisher(Greeter.GreeterClient client, string room, Subsc
         }
     }
 
-    private long MinDelivered()
+    /// <summary>The fewest events any subscriber still open has received; <see cref="long.MaxValue"/> once all ended.</summary>
+    public long MinDelivered()
     {
         var min = long.MaxValue;
         foreach (var stream in streams)

@@ -40,6 +40,9 @@ internal sealed class RunProgress(int streams)
     /// <summary>Called by a connection after each read it processed: one volatile read when nobody waits.</summary>
     public void Delivered()
     {
+        // The deliveries just counted must be visible before the waiter is looked at (a store then a load, which even
+        // x64 reorders): otherwise a publisher that registered and then saw the old counts would never be woken.
+        Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _waiter) is not null)
         {
             Interlocked.Exchange(ref _waiter, null)?.TrySetResult();
