@@ -14,6 +14,7 @@ internal sealed record FanOutOptions
           --events N                events measured per subscriber (default 1000)
           --rate R|saturate         R events/s, or as fast as the slowest subscriber keeps up (default saturate)
           --window W                saturate: events published ahead of the slowest subscriber (default 128)
+          --in-flight K             Publish calls in flight at once, at most W (default 16)
           --warmup N                events delivered before the measured window (default N/10, 10 to 100)
           --timeout SECONDS         the whole invocation's limit (default 300)
           --server-arg ARG          passed to the server (repeatable), e.g. --server-arg --Hub:HistorySize=0
@@ -34,6 +35,8 @@ internal sealed record FanOutOptions
     public int Rate { get; init; }
 
     public int Window { get; init; } = 128;
+
+    public int InFlight { get; init; } = 16;
 
     public int? Warmup { get; init; }
 
@@ -81,6 +84,7 @@ internal sealed record FanOutOptions
                         ? options with { Rate = perSecond }
                         : throw new ArgumentException($"--rate must be 'saturate' or events per second from 1 to 1,000,000, not '{rate}'"),
                 "--window" => options with { Window = Count(1, 1000) },
+                "--in-flight" => options with { InFlight = Count(1, 1000) },
                 "--warmup" => options with { Warmup = Count(0, 100_000) },
                 "--timeout" => options with { Timeout = TimeSpan.FromSeconds(Count(1, 24 * 3600)) },
                 _ => options,
@@ -122,6 +126,11 @@ internal sealed record FanOutOptions
             throw new ArgumentException($"--connections ({options.Connections}) cannot exceed --subscribers ({options.Subscribers})");
         }
 
+        if (options.InFlight > options.Window)
+        {
+            options = options with { InFlight = options.Window };
+        }
+
         // The smoke run measures both servers unless told one.
         IReadOnlyList<ServerKind> servers = alternate ? [ServerKind.Project, ServerKind.Bare, ServerKind.Project, ServerKind.Bare]
             : smoke && server is null ? [ServerKind.Project, ServerKind.Bare]
@@ -130,5 +139,5 @@ internal sealed record FanOutOptions
     }
 
     private static bool IsKnown(string arg) => arg is "--smoke" or "--idle" or "--large" or "--subscribers" or "--connections" or "--events"
-        or "--rate" or "--window" or "--warmup" or "--timeout";
+        or "--rate" or "--window" or "--in-flight" or "--warmup" or "--timeout";
 }

@@ -44,7 +44,7 @@ internal static class FanOutRun
                 measured = warmUp;
                 // Not a publish before every subscriber is in: a late one would miss events and never end.
                 await warmUp.Progress.AllSubscribed.WaitAsync(cancellation);
-                publisher = new Publisher(client, WarmRoom, warmUp.Streams, warmUp.Progress, 16, 0);
+                publisher = new Publisher(client, WarmRoom, warmUp.Streams, warmUp.Progress, 16, 0, 4);
                 await publisher.PublishAsync(50, cancellation);
                 await warmUp.Progress.AllEnded.WaitAsync(cancellation);
                 if (warmUp.Failures() is { Count: > 0 } failed)
@@ -62,7 +62,7 @@ internal static class FanOutRun
             await subscribers.Progress.AllSubscribed.WaitAsync(cancellation);
             var residentSubscribed = server.ResidentBytes();
 
-            publisher = new Publisher(client, Room, subscribers.Streams, subscribers.Progress, options.Window, options.Rate);
+            publisher = new Publisher(client, Room, subscribers.Streams, subscribers.Progress, options.Window, options.Rate, options.InFlight);
             phase = "delivering the warm-up events";
             await publisher.PublishAsync(warmup, cancellation);
             await publisher.WaitUntilDeliveredAsync(warmup, cancellation);
