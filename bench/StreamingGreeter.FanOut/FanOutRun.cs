@@ -69,6 +69,7 @@ internal static class FanOutRun
 
             var serverCpu = server.ProcessorTime();
             var clientCpu = OwnProcessorTime();
+            var allocated = GC.GetTotalAllocatedBytes();
             var started = Stopwatch.GetTimestamp();
             phase = "delivering the measured events";
             await publisher.PublishAsync(options.Events, cancellation);
@@ -76,6 +77,7 @@ internal static class FanOutRun
             var elapsed = Stopwatch.GetElapsedTime(started);
             serverCpu = server.ProcessorTime() - serverCpu;
             clientCpu = OwnProcessorTime() - clientCpu;
+            allocated = GC.GetTotalAllocatedBytes() - allocated;
 
             var latencies = subscribers.Latencies();
             return new FanOutResult
@@ -86,6 +88,7 @@ internal static class FanOutRun
                 Elapsed = elapsed,
                 ServerCpu = serverCpu,
                 ClientCpu = clientCpu,
+                ClientAllocated = allocated,
                 P50Microseconds = latencies.PercentileMicroseconds(50),
                 P99Microseconds = latencies.PercentileMicroseconds(99),
                 MaxMicroseconds = latencies.MaxMicroseconds,
@@ -98,7 +101,8 @@ internal static class FanOutRun
         {
             var state = measured is null ? "" : $": {measured.Progress.Subscribed} of {options.Subscribers} subscribed, {measured.Progress.Ended} ended, " +
                 $"{publisher?.Published ?? 0} events published, the slowest open subscriber at {publisher?.MinDelivered() ?? 0}";
-            throw new TimeoutException($"the limit (--timeout {options.Timeout.TotalSeconds:0}) ran out while {phase}{state}");
+            var failures = measured is null ? "" : string.Concat(measured.Failures().Take(10).Select(static failure => "\n  " + failure));
+            throw new TimeoutException($"the limit (--timeout {options.Timeout.TotalSeconds:0}) ran out while {phase}{state}{failures}");
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using StreamingGreeter.Bench;
 using StreamingGreeter.FanOut;
 
@@ -18,13 +19,18 @@ using var cancellation = new CancellationTokenSource(options.Timeout);
 ChildServer? running = null;
 void Track(ChildServer? server) => Volatile.Write(ref running, server);
 
-// The server never outlives this process: Ctrl+C, the global timeout, a failure or a normal exit all kill it.
-Console.CancelKeyPress += (_, e) =>
+// The server never outlives this process: Ctrl+C, SIGTERM, the global timeout, a failure or a normal exit all kill
+// it (each run disposes its server; a signal kills it at once and then lets this process end as the signal says).
+void OnSignal(PosixSignalContext signal)
 {
-    e.Cancel = true;
+    Console.Error.WriteLine($"FAILED: stopped by {signal.Signal}");
     cancellation.Cancel();
     Volatile.Read(ref running)?.Kill();
-};
+}
+
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
 AppDomain.CurrentDomain.ProcessExit += (_, _) => Volatile.Read(ref running)?.Kill();
 
 Console.WriteLine(FanOutResult.TableHeader);

@@ -233,6 +233,11 @@ internal sealed class SubscriberConnection : IAsyncDisposable
                 }
             }
         }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            // The run gave up: the streams stay as they were, for its report of what was missing.
+            _serverSettings.TrySetCanceled(_cancellation);
+        }
         catch (Exception error)
         {
             _serverSettings.TrySetException(error);
