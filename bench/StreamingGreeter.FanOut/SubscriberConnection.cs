@@ -31,6 +31,7 @@ internal sealed class SubscriberConnection : IAsyncDisposable
     private readonly Lock _sendGate = new();
     private readonly byte[] _controlFrame = new byte[FrameHeader.Size + 8];
     private readonly TaskCompletionSource<int> _serverSettings = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly RunProgress _progress;
     private readonly CancellationToken _cancellation;
     private byte[] _headerBlock = new byte[MaxFrameSize];
     private int _headerBlockLength;
@@ -39,8 +40,6 @@ internal sealed class SubscriberConnection : IAsyncDisposable
     private long _uncreditedConnectionBytes;
     private int _ended;
     private Task _reading = Task.CompletedTask;
-
-    private readonly RunProgress _progress;
 
     private SubscriberConnection(Socket socket, SubscriberStream[] streams, RunProgress progress, CancellationToken cancellation)
     {
