@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using StreamingGreeter.Bench;
 using StreamingGreeter.Benchmarks.Infrastructure;
 using StreamingGreeter.Protos;
 

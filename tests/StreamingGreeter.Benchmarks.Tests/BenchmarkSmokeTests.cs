@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.Loader;
-using System.Text;
 
 namespace StreamingGreeter.Benchmarks.Tests;
 
@@ -17,16 +15,16 @@ public sealed class BenchmarkSmokeTests
     [Fact]
     public async Task SmokeRun_EveryBenchmark_RunsAndExitsZero()
     {
-        var assembly = BenchmarksAssembly();
+        var assembly = BenchProcess.Assembly("BenchmarksAssembly");
         var expected = BenchmarkMethods(assembly);
         Assert.NotEmpty(expected);
 
         var workDirectory = Directory.CreateTempSubdirectory("streaminggreeter-bench-smoke-");
         try
         {
-            var (exitCode, output) = await RunAsync(assembly, workDirectory.FullName, ["--filter", "*", "--smoke"]);
+            var (exitCode, output) = await BenchProcess.RunAsync(assembly, workDirectory.FullName, ["--filter", "*", "--smoke"], RunLimit);
 
-            Assert.True(exitCode == 0, $"the smoke run exited with {exitCode}:\n{Tail(output)}");
+            Assert.True(exitCode == 0, $"the smoke run exited with {exitCode}:\n{BenchProcess.Tail(output)}");
             if (output.Contains("RedisFanOutBenchmarks left out", StringComparison.Ordinal))
             {
                 // As the Redis tests do: without redis-server the Redis case is left out, except in CI, which installs it.
@@ -37,7 +35,7 @@ public sealed class BenchmarkSmokeTests
             foreach (var method in expected)
             {
                 // BenchmarkDotNet announces every case it runs: "// Benchmark: FanOutBenchmarks.Burst: Smoke(...) [...]".
-                Assert.True(output.Contains($"// Benchmark: {method}:", StringComparison.Ordinal), $"{method} did not run:\n{Tail(output)}");
+                Assert.True(output.Contains($"// Benchmark: {method}:", StringComparison.Ordinal), $"{method} did not run:\n{BenchProcess.Tail(output)}");
             }
 
             Assert.DoesNotContain("FAILED:", output, StringComparison.Ordinal);
@@ -49,17 +47,6 @@ public sealed class BenchmarkSmokeTests
         {
             workDirectory.Delete(recursive: true);
         }
-    }
-
-    private static string BenchmarksAssembly()
-    {
-        var path = typeof(BenchmarkSmokeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == "BenchmarksAssembly")?.Value;
-        if (string.IsNullOrEmpty(path) || !File.Exists(path) || !File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json")))
-        {
-            throw new InvalidOperationException($"the benchmarks are not built (expected at '{path}'): build tests/StreamingGreeter.Benchmarks.Tests");
-        }
-
-        return path;
     }
 
     /// <summary>"Class.Method" of every [Benchmark] method, read from the built assembly in a load context of its own.</summary>
@@ -83,60 +70,6 @@ public sealed class BenchmarkSmokeTests
             context.Unload();
         }
     }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string assemblyPath, string workDirectory, string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(assemblyPath);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var output = new StringBuilder();
-        var readers = Task.WhenAll(CopyAsync(process.StandardOutput, output), CopyAsync(process.StandardError, output));
-        try
-        {
-            await process.WaitForExitAsync().DefaultTimeout(RunLimit);
-            await readers.DefaultTimeout();
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the smoke run did not finish within {RunLimit.TotalMinutes} min:\n{Tail(Snapshot(output))}");
-        }
-
-        return (process.ExitCode, Snapshot(output));
-    }
-
-    private static async Task CopyAsync(StreamReader reader, StringBuilder output)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    private static string Tail(string output) => output.Length <= 4000 ? output : "…" + output[^4000..];
 
     private sealed class BenchmarksLoadContext(string assemblyPath) : AssemblyLoadContext(isCollectible: true)
     {

@@ -1,0 +1,33 @@
+namespace StreamingGreeter.Benchmarks.Tests.FanOut;
+
+/// <summary>
+/// The fan-out program's smoke run (<c>--smoke</c>: 50 subscribers on 5 connections, 200 events, the project's server
+/// and the bare twin, each in a process of its own), so that the program, the raw HTTP/2 client and the bare server
+/// keep working, and keep checking every delivery, between full measurements.
+/// </summary>
+public sealed class FanOutSmokeTests
+{
+    // A few seconds on a quiet machine; the limit leaves room for a busy one.
+    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(55);
+
+    [Fact]
+    public async Task SmokeRun_BothServers_ExitsZeroWithARowEach()
+    {
+        var assembly = BenchProcess.Assembly("FanOutAssembly");
+        var workDirectory = Directory.CreateTempSubdirectory("streaminggreeter-fanout-smoke-");
+        try
+        {
+            var (exitCode, output) = await BenchProcess.RunAsync(assembly, workDirectory.FullName, ["--smoke"], RunLimit);
+
+            Assert.True(exitCode == 0, $"the fan-out smoke run exited with {exitCode}:\n{BenchProcess.Tail(output)}");
+            Assert.DoesNotContain("FAILED:", output, StringComparison.Ordinal);
+            Assert.Contains("| server | subscribers | connections |", output, StringComparison.Ordinal);
+            Assert.Contains("| project | 50 | 5 | 200 | saturate", output, StringComparison.Ordinal);
+            Assert.Contains("| bare | 50 | 5 | 200 | saturate", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            workDirectory.Delete(recursive: true);
+        }
+    }
+}
