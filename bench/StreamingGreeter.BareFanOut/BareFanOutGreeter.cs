@@ -4,10 +4,16 @@ using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.BareFanOut;
 
-/// <summary>Subscribe and Publish of the Greeter contract over <see cref="BareRooms"/>; the other methods are unimplemented.</summary>
+/// <summary>
+/// SayHello, and Subscribe and Publish over <see cref="BareRooms"/>, of the Greeter contract; the other methods are
+/// unimplemented. SayHello is the generated base's plain reply, for the unary comparison under h2load.
+/// </summary>
 internal sealed class BareFanOutGreeter(BareRooms rooms) : Greeter.GreeterBase
 {
     private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
+    public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context) =>
+        Task.FromResult(new HelloReply { Message = "Hello, " + request.Name });
 
     public override Task<PublishReply> Publish(PublishRequest request, ServerCallContext context) =>
         Task.FromResult(new PublishReply { Sequence = rooms.Get(request.Room).Publish(request.Sender, request.Text) });

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using StreamingGreeter.BareFanOut;
 
-// The fan-out twin of the project's server: the same contract, Subscribe and Publish only, with one bounded channel and
+// The bare twin of the project's server: the same contract, SayHello, Subscribe and Publish only, with one bounded channel and
 // one pump per subscriber and nothing else (no history, validation, limits, resume or logging), so that a benchmark
 // run beside the project's host shows what the hub and the service add.
 //   dotnet StreamingGreeter.BareFanOut.dll --urls http://127.0.0.1:0 [--Kestrel:Limits:Http2:MaxStreamsPerConnection=N]
