@@ -94,6 +94,8 @@ internal sealed class RedisRoomLog : IRoomLog, IAsyncDisposable
                     entry.MessageId ?? string.Empty,
                     _deduplicationWindowMilliseconds,
                     _deduplicationMaxIds,
+                    entry.Data,
+                    entry.ContentType,
                 ]);
         }
         catch (Exception error) when (IsOutage(error) || error is HubUnavailableException or ObjectDisposedException)
