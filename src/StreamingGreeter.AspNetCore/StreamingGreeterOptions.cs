@@ -5,9 +5,21 @@ namespace StreamingGreeter.AspNetCore;
 /// <summary>Options of the Greeter service (configuration section <c>Greeter</c>).</summary>
 public sealed class StreamingGreeterOptions
 {
-    /// <summary>Largest request message accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 64 KiB.</summary>
+    /// <summary>
+    /// Largest request message accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 128 KiB: room for an event
+    /// of <see cref="MaxEventBytes"/> with its room, sender, message id and content type, also as the HTTP API's JSON,
+    /// where data is base64 (4 characters for every 3 bytes).
+    /// </summary>
     [Range(1024, 16 * 1024 * 1024)]
-    public int MaxReceiveMessageSize { get; set; } = 64 * 1024;
+    public int MaxReceiveMessageSize { get; set; } = 128 * 1024;
+
+    /// <summary>
+    /// Largest event a client may publish (Publish, Chat): the UTF-8 bytes of its text plus the bytes of its data; larger
+    /// ones get INVALID_ARGUMENT. Default 64 KiB. A request must also fit <see cref="MaxReceiveMessageSize"/>, which is
+    /// checked first: set that about 1 KiB above this (a third more again for base64 data through the HTTP API).
+    /// </summary>
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxEventBytes { get; set; } = 64 * 1024;
 
     /// <summary>Streaming calls one HTTP/2 connection may have open at once; more get RESOURCE_EXHAUSTED. Default 100.</summary>
     [Range(1, 100_000)]
