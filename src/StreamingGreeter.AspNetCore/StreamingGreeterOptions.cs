@@ -6,17 +6,17 @@ namespace StreamingGreeter.AspNetCore;
 public sealed class StreamingGreeterOptions
 {
     /// <summary>
-    /// Largest request message accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 128 KiB: room for an event
-    /// of <see cref="MaxEventBytes"/> with its room, sender, message id and content type, also as the HTTP API's JSON,
-    /// where data is base64 (4 characters for every 3 bytes).
+    /// Largest gRPC request message accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 128 KiB: room for an
+    /// event of <see cref="MaxEventBytes"/> with its room, sender, message id and content type.
     /// </summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxReceiveMessageSize { get; set; } = 128 * 1024;
 
     /// <summary>
-    /// Largest event a client may publish (Publish, Chat): the UTF-8 bytes of its text plus the bytes of its data; larger
-    /// ones get INVALID_ARGUMENT. Default 64 KiB. A request must also fit <see cref="MaxReceiveMessageSize"/>, which is
-    /// checked first: set that about 1 KiB above this (a third more again for base64 data through the HTTP API).
+    /// Largest event a client may publish (Publish, Chat, the HTTP API): the UTF-8 bytes of its text plus the bytes of its
+    /// data; larger ones get INVALID_ARGUMENT. Default 64 KiB. A gRPC request must also fit
+    /// <see cref="MaxReceiveMessageSize"/>, which is checked first: keep that at least about 1 KiB above this, or a
+    /// large event gets RESOURCE_EXHAUSTED rather than reaching this limit.
     /// </summary>
     [Range(1, 16 * 1024 * 1024)]
     public int MaxEventBytes { get; set; } = 64 * 1024;

@@ -109,7 +109,7 @@ public sealed class HttpApiTests
     {
         await using var web = await WebApp.StartAsync();
 
-        // Base64 makes 64 KiB nearly 88 KB of JSON: the receive limit leaves room for it.
+        // Base64 makes 64 KiB nearly 88 KB of JSON: the limit is on the bytes it decodes to.
         using var response = await web.HttpClient().PostAsJsonAsync($"/rooms/{Rooms.Unique()}/events", new { data = Convert.ToBase64String(new byte[64 * 1024]) }).DefaultTimeout();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
