@@ -5,8 +5,8 @@ using StreamingGreeter.Server.Tests.Infrastructure;
 
 namespace StreamingGreeter.Server.Tests;
 
-/// <summary>Binary data between clients of different stacks: Python's grpcio publishes and reads what .NET reads and publishes.</summary>
-public sealed class BinaryDataInteropTests
+/// <summary>Binary data through the host: between clients of different stacks, and up to Greeter:MaxEventBytes under its shipped settings.</summary>
+public sealed class BinaryDataTests
 {
     // The part of the contract the Python client uses, with the field numbers of greeter.proto.
     private const string RoomsProto = """
@@ -115,5 +115,22 @@ public sealed class BinaryDataInteropTests
         {
             work.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Publish_MaxEventBytesOfDataToTheShippedHost_IsAcceptedAndOneMoreRefused()
+    {
+        // The host's appsettings must let a full event through its receive limit, so that Greeter:MaxEventBytes answers.
+        await using var server = await GreeterServer.StartAsync();
+        var room = Rooms.Unique();
+
+        var accepted = await server.Client.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Data = ByteString.CopyFrom(new byte[64 * 1024]) }).ResponseAsync.DefaultTimeout();
+        var error = await server.Client.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Data = ByteString.CopyFrom(new byte[(64 * 1024) + 1]) }).ResponseAsync.ThrowsRpcAsync();
+
+        Assert.Equal(1, accepted.Sequence);
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("data is 65537 bytes: at most 65536 (Greeter:MaxEventBytes)", error.Status.Detail);
+        await server.StopAsync();
+        server.AssertNoErrorLogs();
     }
 }
