@@ -91,6 +91,7 @@ internal static class PublishCommand
             context.Error.WriteLine("error: " + TerminalText.Escape(error.Message));
             return ExitCode.Usage;
         }
+
         using var channel = GreeterChannel.Open(context.Addresses);
         var client = GreeterChannel.Client(channel);
         var backoff = Backoff.Default();

@@ -19,6 +19,11 @@ internal static class EventData
         }
 
         var label = item.ContentType.Length == 0 ? "data" : TerminalText.Escape(item.ContentType);
+        if (item.Data.IsEmpty)
+        {
+            return $"[{label}]";
+        }
+
         var body = IsText(item.ContentType)
             ? TerminalText.Escape(Encoding.UTF8.GetString(item.Data.Span))
             : "base64:" + Base64(item.Data);
