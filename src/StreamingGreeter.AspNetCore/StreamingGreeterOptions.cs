@@ -5,9 +5,21 @@ namespace StreamingGreeter.AspNetCore;
 /// <summary>Options of the Greeter service (configuration section <c>Greeter</c>).</summary>
 public sealed class StreamingGreeterOptions
 {
-    /// <summary>Largest request message accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 64 KiB.</summary>
+    /// <summary>
+    /// Largest gRPC request message accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 128 KiB: room for an
+    /// event of <see cref="MaxEventBytes"/> with its room, sender, message id and content type.
+    /// </summary>
     [Range(1024, 16 * 1024 * 1024)]
-    public int MaxReceiveMessageSize { get; set; } = 64 * 1024;
+    public int MaxReceiveMessageSize { get; set; } = 128 * 1024;
+
+    /// <summary>
+    /// Largest event a client may publish (Publish, Chat, the HTTP API): the UTF-8 bytes of its text plus the bytes of its
+    /// data; larger ones get INVALID_ARGUMENT. Default 64 KiB. A gRPC request must also fit
+    /// <see cref="MaxReceiveMessageSize"/>, which is checked first: keep that at least about 1 KiB above this, or a
+    /// large event gets RESOURCE_EXHAUSTED rather than reaching this limit.
+    /// </summary>
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxEventBytes { get; set; } = 64 * 1024;
 
     /// <summary>Streaming calls one HTTP/2 connection may have open at once; more get RESOURCE_EXHAUSTED. Default 100.</summary>
     [Range(1, 100_000)]

@@ -112,7 +112,11 @@ public sealed class BroadcastHub : IBroadcastHub, IHubPresence, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var messageId = string.IsNullOrEmpty(options.MessageId) ? null : options.MessageId;
-        var size = EventSize.Of(sender, text, messageId);
+        var contentType = options.ContentType ?? string.Empty;
+
+        // Copied once here: every subscriber and the log share the event, so its bytes must not change under them.
+        var data = options.Data.IsEmpty ? ReadOnlyMemory<byte>.Empty : options.Data.ToArray();
+        var size = EventSize.Of(sender, text, messageId, data.Length, contentType);
         while (true)
         {
             var (state, caller, created) = GetOrCreateRoom(room, options.Caller);
@@ -134,7 +138,7 @@ public sealed class BroadcastHub : IBroadcastHub, IHubPresence, IDisposable
                 }
 
                 // Not cancelled half way: once it is in the log it is published, and the publisher must learn where.
-                var published = await state.Session!.AppendAsync(new RoomLogEntry(RoomEventKind.Message, sender, text, messageId, _time.GetUtcNow()), CancellationToken.None);
+                var published = await state.Session!.AppendAsync(new RoomLogEntry(RoomEventKind.Message, sender, text, messageId, _time.GetUtcNow()) { Data = data, ContentType = contentType }, CancellationToken.None);
                 if (!published.Duplicate)
                 {
                     await AppendedAsync(state, published, caller);

@@ -13,6 +13,15 @@ public sealed class RoomEvent
 
     /// <summary>Creates an event that carries its publisher's message id.</summary>
     public RoomEvent(RoomEventKind kind, string room, string sender, string text, long sequence, DateTimeOffset time, string epoch, string? messageId)
+        : this(kind, room, sender, text, sequence, time, epoch, messageId, ReadOnlyMemory<byte>.Empty, contentType: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates an event that carries its publisher's message id and binary payload. The event keeps
+    /// <paramref name="data"/> as given, without a copy: it must not change afterwards.
+    /// </summary>
+    public RoomEvent(RoomEventKind kind, string room, string sender, string text, long sequence, DateTimeOffset time, string epoch, string? messageId, ReadOnlyMemory<byte> data, string? contentType)
     {
         Kind = kind;
         Room = room;
@@ -22,7 +31,9 @@ public sealed class RoomEvent
         Time = time;
         Epoch = epoch;
         MessageId = string.IsNullOrEmpty(messageId) ? null : messageId;
-        Size = Internal.EventSize.Of(sender, text, MessageId);
+        Data = data;
+        ContentType = contentType ?? string.Empty;
+        Size = Internal.EventSize.Of(sender, text, MessageId, data.Length, ContentType);
     }
 
     /// <summary>What the event reports.</summary>
@@ -48,6 +59,12 @@ public sealed class RoomEvent
 
     /// <summary>The publisher's <see cref="PublishOptions.MessageId"/>, or null when it gave none.</summary>
     public string? MessageId { get; }
+
+    /// <summary>The message's binary payload (<see cref="PublishOptions.Data"/>); empty when it has none.</summary>
+    public ReadOnlyMemory<byte> Data { get; }
+
+    /// <summary>The MIME type describing <see cref="Data"/> (<see cref="PublishOptions.ContentType"/>); empty when unspecified.</summary>
+    public string ContentType { get; }
 
     /// <summary>What the event costs in memory as the hub's byte budgets count it; worked out once, for every subscriber.</summary>
     internal int Size { get; }

@@ -133,10 +133,10 @@ public sealed class HostileInputTests(ServerFixture fixture) : IClassFixture<Ser
     }
 
     [Fact]
-    public async Task SayHello_MessageOver64KiB_ResourceExhausted()
+    public async Task SayHello_MessageOver128KiB_ResourceExhausted()
     {
         using var raw = new RawGrpcClient(_server.Address);
-        var big = new HelloRequest { Name = new string('a', 64 * 1024) }.ToByteArray();
+        var big = new HelloRequest { Name = new string('a', 128 * 1024) }.ToByteArray();
 
         var response = await raw.PostAsync(SayHello, RawGrpcClient.Frame(big));
 

@@ -66,7 +66,7 @@ public sealed class StalledStreamTests
             await server.Client.PublishAsync(new PublishRequest { Room = room, Sender = "pub", Text = Kilobyte }).ResponseAsync.DefaultTimeout();
         }
 
-        await chat.RequestStream.WriteAsync(new ChatMessage { Text = new string('y', 5000) }).DefaultTimeout();
+        await chat.RequestStream.WriteAsync(new ChatMessage { Text = new string('y', 65537) }).DefaultTimeout();
 
         var received = 0;
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
@@ -77,7 +77,7 @@ public sealed class StalledStreamTests
             }
         });
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("4096", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Greeter:MaxEventBytes", error.Status.Detail, StringComparison.Ordinal);
         Assert.True(received > 0, "the events queued before the refusal are written first");
     }
 

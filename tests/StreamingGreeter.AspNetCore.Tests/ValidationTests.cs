@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using StreamingGreeter.Protos;
 using StreamingGreeter.AspNetCore.Tests.Infrastructure;
@@ -10,7 +11,8 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
     private const string RoomPattern = "^[A-Za-z0-9._:-]{1,64}$";
 
     private static readonly string LongName = new('n', 257);
-    private static readonly string LongText = new('t', 4097);
+    private static readonly string LongText = new('t', 65537);
+    private static readonly string LongContentType = new('c', 256);
     private static readonly string LongMessageId = new('m', 65);
 
     private static readonly Dictionary<string, BadInput> Cases = new(StringComparer.Ordinal)
@@ -32,17 +34,24 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         ["Subscribe after_sequence -1"] = new(c => Stream(c.Subscribe(new SubscribeRequest { Room = Rooms.Unique(), AfterSequence = -1 })), "after_sequence", "0 or more"),
         ["Subscribe max_events -1"] = new(c => Stream(c.Subscribe(new SubscribeRequest { Room = Rooms.Unique(), MaxEvents = -1 })), "max_events", "0 or more"),
         ["Publish room invalid"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = "a/b", Text = "x" })), "room", RoomPattern),
-        ["Publish text 4097 chars"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = LongText })), "text", "4096"),
+        ["Publish text 4097 chars"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = LongText })), "text", "Greeter:MaxEventBytes"),
+        ["Publish data 65537 bytes"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Data = ByteString.CopyFrom(new byte[65537]) })), "data", "65536"),
+        ["Publish content_type 256 chars"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = "x", ContentType = LongContentType })), "content_type", "255"),
+        ["Publish content_type with a newline"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = "x", ContentType = "text/plain\r\nX-Evil: 1" })), "content_type", "printable ASCII"),
+        ["Publish content_type not ASCII"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = "x", ContentType = "text/plain; charset=ütf-8" })), "content_type", "printable ASCII"),
         ["Publish sender 257 chars"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Sender = LongName, Text = "x" })), "sender", "256"),
         ["Publish message_id 65 chars"] = new(c => Unary(c.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = "x", MessageId = LongMessageId })), "message_id", "64"),
         ["Chat no first message"] = new(c => Chat(c, []), "room", "first message"),
         ["Chat first message without room"] = new(c => Chat(c, [new ChatMessage { Sender = "Ann" }]), "room", RoomPattern),
         ["Chat first message without sender"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique() }]), "sender", "256"),
         ["Chat first message sender 257 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = LongName }]), "sender", "256"),
-        ["Chat first message text 4097 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann", Text = LongText }]), "text", "4096"),
+        ["Chat first message text 4097 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann", Text = LongText }]), "text", "Greeter:MaxEventBytes"),
+        ["Chat first message content_type 256 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann", Data = ByteString.CopyFrom(1), ContentType = LongContentType }]), "content_type", "255"),
         ["Chat first message after_sequence -1"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann", AfterSequence = -1 }]), "after_sequence", "0 or more"),
         ["Chat later message other room"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }, new ChatMessage { Room = "another-room", Text = "x" }]), "room", "one room"),
-        ["Chat later message text 4097 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }, new ChatMessage { Text = LongText }]), "text", "4096"),
+        ["Chat later message text 4097 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }, new ChatMessage { Text = LongText }]), "text", "Greeter:MaxEventBytes"),
+        ["Chat later message data 65537 bytes"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }, new ChatMessage { Data = ByteString.CopyFrom(new byte[65537]) }]), "data", "65536"),
+        ["Chat later message content_type with a tab"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }, new ChatMessage { Text = "x", ContentType = "text/plain;\tq=1" }]), "content_type", "printable ASCII"),
         ["Chat first message message_id 65 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann", Text = "x", MessageId = LongMessageId }]), "message_id", "64"),
         ["Chat later message message_id 65 chars"] = new(c => Chat(c, [new ChatMessage { Room = Rooms.Unique(), Sender = "Ann" }, new ChatMessage { Text = "x", MessageId = LongMessageId }]), "message_id", "64"),
     };
@@ -66,21 +75,22 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
-    public async Task SayHello_MessageOver64KiB_ResourceExhaustedAndServerKeepsServing()
+    public async Task SayHello_MessageOver128KiB_ResourceExhaustedAndServerKeepsServing()
     {
-        var error = await _server.Client.SayHelloAsync(new HelloRequest { Name = new string('n', 65 * 1024) }).ResponseAsync.ThrowsRpcAsync();
+        var error = await _server.Client.SayHelloAsync(new HelloRequest { Name = new string('n', 129 * 1024) }).ResponseAsync.ThrowsRpcAsync();
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         await AssertStillServingAsync(_server.Client);
     }
 
     [Fact]
-    public async Task Publish_MessageJustUnder64KiB_IsNotRejectedForSize()
+    public async Task Publish_MessageJustUnder128KiB_IsNotRejectedForSize()
     {
-        // Just under the limit the size check passes, and the text check (4096 characters) answers instead.
-        var error = await _server.Client.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = new string('t', 60 * 1024) }).ResponseAsync.ThrowsRpcAsync();
+        // Just under the limit the size check passes, and the event's check (Greeter:MaxEventBytes) answers instead.
+        var error = await _server.Client.PublishAsync(new PublishRequest { Room = Rooms.Unique(), Text = new string('t', 120 * 1024) }).ResponseAsync.ThrowsRpcAsync();
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("Greeter:MaxEventBytes", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -85,8 +85,8 @@ public sealed class ErrorTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Fact]
     public async Task MessageOverTheServersLimit_ExitsOther()
     {
-        // 70,000 characters: over the server's 64 KiB message limit, so RESOURCE_EXHAUSTED.
-        var result = await GreeterCli.RunAsync(["publish", "--room", Rooms.Unique(), "--address", fixture.Server.Address], new string('x', 70_000) + "\n");
+        // 140,000 characters: over the server's 128 KiB message limit, so RESOURCE_EXHAUSTED.
+        var result = await GreeterCli.RunAsync(["publish", "--room", Rooms.Unique(), "--address", fixture.Server.Address], new string('x', 140_000) + "\n");
 
         Assert.True(result.ExitCode == Other, result.ToString());
         var line = Assert.Single(result.Error);

@@ -544,4 +544,78 @@ public abstract class BroadcastHubSpecification : IAsyncLifetime
 
         Assert.Equal((2, false), (other.Sequence, other.Duplicate));
     }
+
+    [SkippableFact]
+    public async Task Publish_DataAndContentType_SurviveLiveDeliveryAndReplay()
+    {
+        var hub = CreateHub();
+        var room = Rooms.Unique();
+        await using var live = await hub.SubscribeAsync(room).DefaultTimeout();
+        var buffer = new byte[] { 0x00, 0xFF, 0x80, 0xC3, 0x28 };
+
+        var published = await hub.PublishAsync(room, "ann", "caption", new PublishOptions { Data = buffer, ContentType = "image/png" }).DefaultTimeout();
+        // The caller's buffer is its own again once the publish returns.
+        buffer[0] = 0x42;
+        await hub.PublishAsync(room, "ann", "plain").DefaultTimeout();
+        var seen = await ReadAsync(live.Events, 2);
+        await using var replay = await hub.SubscribeAsync(room, new SubscribeOptions { Epoch = published.Epoch }).DefaultTimeout();
+        var replayed = await ReadAsync(replay.Events, 2);
+
+        foreach (var events in new[] { seen, replayed })
+        {
+            Assert.Equal(("caption", "image/png"), (events[0].Text, events[0].ContentType));
+            Assert.Equal(new byte[] { 0x00, 0xFF, 0x80, 0xC3, 0x28 }, events[0].Data.ToArray());
+            Assert.Equal(("plain", "", 0), (events[1].Text, events[1].ContentType, events[1].Data.Length));
+        }
+    }
+
+    [SkippableFact]
+    public async Task Publish_DataWithMessageIdRetried_ReturnsOriginalAndRoomHasItOnceWithItsData()
+    {
+        var hub = CreateHub();
+        var room = Rooms.Unique();
+        await using var subscription = await hub.SubscribeAsync(room).DefaultTimeout();
+        var options = new PublishOptions { MessageId = "m-1", Data = new byte[] { 0x01, 0x02 }, ContentType = "application/octet-stream" };
+
+        var original = await hub.PublishAsync(room, "ann", "", options).DefaultTimeout();
+        var retried = await hub.PublishAsync(room, "ann", "", options).DefaultTimeout();
+        var next = await hub.PublishAsync(room, "ann", "next").DefaultTimeout();
+        var seen = await ReadAsync(subscription.Events, 2);
+
+        Assert.True(retried.Duplicate);
+        Assert.Equal(original.Sequence, retried.Sequence);
+        Assert.Equal([(original.Sequence, "m-1", 2), (next.Sequence, null, 0)], seen.Select(e => (e.Sequence, e.MessageId, e.Data.Length)));
+        Assert.Equal(new byte[] { 0x01, 0x02 }, seen[0].Data.ToArray());
+    }
+
+    [SkippableFact]
+    public async Task Publish_LargeData_CountsTowardTheCallersRetainedBytes()
+    {
+        const int Budget = 256 * 1024;
+        const int DataBytes = 64 * 1024;
+        var hub = CreateHub(o => o.MaxRetainedBytesPerCaller = Budget);
+        var room = Rooms.Unique();
+        var options = new PublishOptions { Caller = "uploader", Data = new byte[DataBytes] };
+
+        // Text alone would cost a few hundred bytes an event: only the data's bytes can exhaust the budget this soon.
+        var accepted = 0;
+        RetainedBytesLimitExceededException? refused = null;
+        while (refused is null && accepted <= Budget / DataBytes)
+        {
+            try
+            {
+                await hub.PublishAsync(room, "ann", "x", options).DefaultTimeout();
+                accepted++;
+            }
+            catch (RetainedBytesLimitExceededException error)
+            {
+                refused = error;
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.InRange(accepted, 1, (Budget / DataBytes) - 1);
+        var other = await hub.PublishAsync(room, "ann", "x", new PublishOptions { Caller = "other" }).DefaultTimeout();
+        Assert.False(other.Duplicate);
+    }
 }

@@ -590,4 +590,24 @@ public abstract class ScaleOutBroadcastHubSpecification : IAsyncLifetime
         _nodes.Remove(node);
         await DisposeNodeAsync(node).DefaultTimeout();
     }
+
+    [SkippableFact]
+    public async Task Publish_DataOnOneNode_ReachesTheOtherLiveAndInItsReplay()
+    {
+        var nodes = await CreateNodesAsync(2);
+        var room = Rooms.Unique();
+        var data = new byte[] { 0x00, 0xFF, 0x80, 0x0A, 0x0D };
+        var first = await nodes[0].PublishAsync(room, "ann", "", new PublishOptions { Data = data, ContentType = "application/x-test" }).DefaultTimeout();
+        await using var live = await nodes[1].SubscribeAsync(room).DefaultTimeout();
+
+        // The second node opens the room from the log (its replay) and reads the next event as it is appended.
+        await nodes[0].PublishAsync(room, "bob", "caption", new PublishOptions { Data = data, MessageId = "m-2" }).DefaultTimeout();
+        var seen = await ReadAsync(live.Events, 1);
+        await using var replay = await nodes[1].SubscribeAsync(room, new SubscribeOptions { Epoch = first.Epoch }).DefaultTimeout();
+        var replayed = await ReadAsync(replay.Events, 2);
+
+        Assert.Equal([("bob", "caption", "", "m-2")], seen.Select(e => (e.Sender, e.Text, e.ContentType, e.MessageId)));
+        Assert.Equal([("ann", "", "application/x-test", null), ("bob", "caption", "", "m-2")], replayed.Select(e => (e.Sender, e.Text, e.ContentType, e.MessageId)));
+        Assert.All(seen.Concat(replayed), e => Assert.Equal(data, e.Data.ToArray()));
+    }
 }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Protos;
@@ -39,6 +40,9 @@ internal static class ChatEventEncoder
             Time = Timestamp.FromDateTimeOffset(item.Time),
             Epoch = item.Epoch,
             MessageId = item.MessageId ?? string.Empty,
+            // Wrapped, not copied: a RoomEvent's data never changes once published (the hub copied the publisher's).
+            Data = item.Data.IsEmpty ? ByteString.Empty : UnsafeByteOperations.UnsafeWrap(item.Data),
+            ContentType = item.ContentType,
         });
 
         // Subscribers racing here all get the first one's encoding, so that the event's bytes are made once. Should

@@ -84,14 +84,14 @@ internal sealed class GreeterService(
         }
 
         RequestValidation.Name(first.Sender, "sender");
-        RequestValidation.Text(first.Text);
+        RequestValidation.Payload(first.Text, first.Data, first.ContentType, options.Value.MaxEventBytes);
         RequestValidation.MessageId(first.MessageId);
         RequestValidation.Resume(first.AfterSequence, first.Epoch);
 
         var caller = CallerIdentity.Of(context);
         // The identity presence shows is the token's (as the events' sender is); an anonymous caller's address is not shown.
-        var options = new SubscribeOptions { AfterSequence = first.AfterSequence, Epoch = first.Epoch, Member = first.Sender, Caller = caller, Identity = access?.Identity };
-        await using var subscription = await hub.SubscribeAsync(first.Room, options, call.Token);
+        var join = new SubscribeOptions { AfterSequence = first.AfterSequence, Epoch = first.Epoch, Member = first.Sender, Caller = caller, Identity = access?.Identity };
+        await using var subscription = await hub.SubscribeAsync(first.Room, join, call.Token);
         GreeterLog.ChatJoined(logger, first.Room, first.Sender);
 
         // Two loops: this one reads the client's messages into the hub; the pump is the only writer of the response.
@@ -103,12 +103,13 @@ internal sealed class GreeterService(
             var message = first;
             while (true)
             {
-                if (message.Text.Length > 0)
+                // A message with neither text nor data says nothing (a join, a resume point): it is not published.
+                if (message.Text.Length > 0 || !message.Data.IsEmpty)
                 {
                     rateLimiter.Acquire(caller);
                     // A message whose id the room already has is dropped by the hub: the room saw it once, and so did
                     // this sender, whose echo of the original is in its stream or was replayed to it.
-                    var publish = new PublishOptions { Caller = caller, MessageId = NullIfEmpty(message.MessageId) };
+                    var publish = new PublishOptions { Caller = caller, MessageId = NullIfEmpty(message.MessageId), Data = message.Data.Memory, ContentType = message.ContentType };
                     await hub.PublishAsync(first.Room, first.Sender, message.Text, publish, call.Token);
                 }
 
@@ -123,7 +124,7 @@ internal sealed class GreeterService(
                     access.SenderFor(message.Sender);
                 }
 
-                CheckFollowUp(first, message);
+                CheckFollowUp(first, message, options.Value.MaxEventBytes);
             }
 
             await subscription.LeaveAsync(call.Token);
@@ -175,7 +176,7 @@ internal sealed class GreeterService(
     {
         RequestValidation.Room(request.Room);
         RequestValidation.OptionalSender(request.Sender);
-        RequestValidation.Text(request.Text);
+        RequestValidation.Payload(request.Text, request.Data, request.ContentType, options.Value.MaxEventBytes);
         RequestValidation.MessageId(request.MessageId);
         if (CallAccess.Of(context) is { } access)
         {
@@ -186,7 +187,7 @@ internal sealed class GreeterService(
         var caller = CallerIdentity.Of(context);
         rateLimiter.Acquire(caller);
 
-        var publish = new PublishOptions { Caller = caller, MessageId = NullIfEmpty(request.MessageId) };
+        var publish = new PublishOptions { Caller = caller, MessageId = NullIfEmpty(request.MessageId), Data = request.Data.Memory, ContentType = request.ContentType };
         var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, publish, context.CancellationToken);
         return new PublishReply { Sequence = result.Sequence, Epoch = result.Epoch };
     }
@@ -236,7 +237,7 @@ internal sealed class GreeterService(
         return requestStream.Current;
     }
 
-    private static void CheckFollowUp(ChatMessage first, ChatMessage message)
+    private static void CheckFollowUp(ChatMessage first, ChatMessage message, int maxEventBytes)
     {
         if (message.Room.Length > 0 && !string.Equals(message.Room, first.Room, StringComparison.Ordinal))
         {
@@ -248,7 +249,7 @@ internal sealed class GreeterService(
             throw RequestValidation.Invalid($"sender \"{message.Sender}\" is not the sender this chat joined as (\"{first.Sender}\")");
         }
 
-        RequestValidation.Text(message.Text);
+        RequestValidation.Payload(message.Text, message.Data, message.ContentType, maxEventBytes);
         RequestValidation.MessageId(message.MessageId);
     }
 

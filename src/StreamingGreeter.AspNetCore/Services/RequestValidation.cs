@@ -1,3 +1,5 @@
+using System.Text;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace StreamingGreeter.AspNetCore.Services;
@@ -7,7 +9,7 @@ internal static class RequestValidation
 {
     public const int MaxNameLength = 256;
     public const int MaxRoomLength = 64;
-    public const int MaxTextLength = 4096;
+    public const int MaxContentTypeLength = 255;
     public const int MaxEpochLength = 64;
     public const int MaxMessageIdLength = 64;
     public const int MaxCount = 100_000;
@@ -36,11 +38,28 @@ internal static class RequestValidation
         }
     }
 
-    public static void Text(string value)
+    /// <summary>
+    /// A message's payload: the UTF-8 bytes of its text and its data together at most <paramref name="maxEventBytes"/>
+    /// (Greeter:MaxEventBytes), and its content type short printable ASCII, as a MIME type is.
+    /// </summary>
+    public static void Payload(string text, ByteString data, string contentType, int maxEventBytes)
     {
-        if (value.Length > MaxTextLength)
+        // Counting UTF-8 walks the text: not needed while even three bytes a character would fit.
+        var bytes = (3L * text.Length) + data.Length <= maxEventBytes ? 0 : Encoding.UTF8.GetByteCount(text) + (long)data.Length;
+        if (bytes > maxEventBytes)
         {
-            throw Invalid($"text is {value.Length} characters long; the limit is {MaxTextLength}");
+            var what = data.Length == 0 ? "text is" : text.Length == 0 ? "data is" : "data and text are";
+            throw Invalid($"{what} {bytes} bytes: at most {maxEventBytes} (Greeter:MaxEventBytes)");
+        }
+
+        if (contentType.Length > MaxContentTypeLength)
+        {
+            throw Invalid($"content_type is {contentType.Length} characters long; the limit is {MaxContentTypeLength}");
+        }
+
+        if (!contentType.All(static c => c is >= ' ' and <= '~'))
+        {
+            throw Invalid($"content_type \"{contentType}\" is invalid: it must be printable ASCII (a MIME type such as application/json)");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Google.Protobuf;
 using Grpc.Core;
 using StreamingGreeter.Client.Connection;
 using StreamingGreeter.Client.Input;
@@ -9,7 +10,10 @@ using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.Client.Commands;
 
-/// <summary><c>greeter publish --room R [TEXT]</c>: Publish, unary; with no TEXT, one publish per line of standard input.</summary>
+/// <summary>
+/// <c>greeter publish --room R [TEXT]</c>: Publish, unary; with no TEXT, one publish per line of standard input. With
+/// <c>--data-file</c> or <c>--data-base64</c> one message carries those bytes as its data, beside TEXT if given.
+/// </summary>
 /// <remarks>
 /// Each message has a message id of its own. A publish that failed for want of a connection or a backplane may have
 /// been published all the same (its reply was lost, or Redis applied it and the answer timed out), so it is sent again,
@@ -30,6 +34,25 @@ internal static class PublishCommand
         Arity = ArgumentArity.ZeroOrMore,
     };
 
+    private static readonly Option<FileInfo> DataFile = new("--data-file")
+    {
+        Description = "Send the file's bytes as the message's data (one message, with TEXT if given)",
+        HelpName = "PATH",
+    };
+
+    private static readonly Option<string> DataBase64 = new("--data-base64")
+    {
+        Description = "Send these bytes, given in base64, as the message's data (one message, with TEXT if given)",
+        HelpName = "BASE64",
+        Validators = { result => CheckBase64(result.GetValueOrDefault<string>(), result.AddError) },
+    };
+
+    private static readonly Option<string> ContentType = new("--content-type")
+    {
+        Description = "The MIME type of the data, e.g. application/json or \"text/plain; charset=utf-8\"",
+        HelpName = "TYPE",
+    };
+
     public static Command Create()
     {
         var command = new Command("publish", "Add a message to a room (unary Publish) and print its sequence and epoch")
@@ -37,7 +60,17 @@ internal static class PublishCommand
             Room,
             Sender,
             Text,
+            DataFile,
+            DataBase64,
+            ContentType,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(DataFile) is not null && result.GetResult(DataBase64) is not null)
+            {
+                result.AddError("give the data with --data-file PATH or --data-base64 BASE64 (one of them)");
+            }
+        });
         command.SetBody(RunAsync);
         return command;
     }
@@ -47,6 +80,18 @@ internal static class PublishCommand
         var room = parsed.GetRequiredValue(Room);
         var sender = parsed.GetValue(Sender) ?? "";
         var words = parsed.GetValue(Text) ?? [];
+        var contentType = parsed.GetValue(ContentType) ?? "";
+        ByteString? data;
+        try
+        {
+            data = ReadData(parsed);
+        }
+        catch (ArgumentException error)
+        {
+            context.Error.WriteLine("error: " + TerminalText.Escape(error.Message));
+            return ExitCode.Usage;
+        }
+
         using var channel = GreeterChannel.Open(context.Addresses);
         var client = GreeterChannel.Client(channel);
         var backoff = Backoff.Default();
@@ -54,7 +99,7 @@ internal static class PublishCommand
 
         async Task PublishAsync(string text)
         {
-            var request = new PublishRequest { Room = room, Sender = sender, Text = text, MessageId = MessageIds.New() };
+            var request = new PublishRequest { Room = room, Sender = sender, Text = text, MessageId = MessageIds.New(), Data = data ?? ByteString.Empty, ContentType = contentType };
             var failures = 0;
             var failedAt = 0L;
             while (true)
@@ -88,7 +133,7 @@ internal static class PublishCommand
             }
         }
 
-        if (words.Length > 0)
+        if (words.Length > 0 || data is not null)
         {
             await PublishAsync(string.Join(' ', words));
             return ExitCode.Ok;
@@ -103,6 +148,33 @@ internal static class PublishCommand
         }
 
         return ExitCode.Ok;
+    }
+
+    /// <summary>The bytes of --data-file or --data-base64; null when neither was given.</summary>
+    private static ByteString? ReadData(ParseResult parsed)
+    {
+        if (parsed.GetValue(DataFile) is { } file)
+        {
+            try
+            {
+                return ByteString.CopyFrom(File.ReadAllBytes(file.FullName));
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // As a usage error: the command line named a file this user cannot read.
+                throw new ArgumentException($"--data-file \"{file}\" cannot be read: {error.Message}", error);
+            }
+        }
+
+        return parsed.GetValue(DataBase64) is { } base64 ? ByteString.FromBase64(base64) : null;
+    }
+
+    private static void CheckBase64(string? value, Action<string> error)
+    {
+        if (value is not null && !System.Buffers.Text.Base64.IsValid(value))
+        {
+            error("--data-base64 must be base64 (A-Z, a-z, 0-9, + and /, padded with =)");
+        }
     }
 
     /// <summary>

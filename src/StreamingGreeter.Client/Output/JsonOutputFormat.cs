@@ -47,6 +47,18 @@ internal sealed class JsonOutputFormat : IOutputFormat
         json.WriteString("room", item.Room);
         json.WriteString("sender", item.Sender);
         json.WriteString("text", item.Text);
+        // Only when set, as protobuf's JSON mapping would: a text-only event prints as it always did. Base64, not
+        // text, whatever the content type: a script gets the bytes exactly.
+        if (!item.Data.IsEmpty)
+        {
+            json.WriteString("data", EventData.Base64(item.Data));
+        }
+
+        if (item.ContentType.Length > 0)
+        {
+            json.WriteString("contentType", item.ContentType);
+        }
+
         json.WriteNumber("sequence", item.Sequence);
         json.WriteString("epoch", item.Epoch);
         if (item.Time is { } time)

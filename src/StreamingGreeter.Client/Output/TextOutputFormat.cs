@@ -25,8 +25,8 @@ internal sealed class TextOutputFormat : IOutputFormat
         {
             ChatEvent.Types.Kind.Joined => $"* {sender} joined",
             ChatEvent.Types.Kind.Left => $"* {sender} left",
-            _ when sender.Length == 0 => $"{Time(item)} {TerminalText.Escape(item.Text)}",
-            _ => $"{Time(item)} {sender}: {TerminalText.Escape(item.Text)}",
+            _ when sender.Length == 0 => $"{Time(item)} {Body(item)}",
+            _ => $"{Time(item)} {sender}: {Body(item)}",
         };
     }
 
@@ -71,6 +71,14 @@ internal sealed class TextOutputFormat : IOutputFormat
         }
 
         return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>The text, then the data when there is any: <c>see this [text/csv] a,b</c>.</summary>
+    private static string Body(ChatEvent item)
+    {
+        var text = TerminalText.Escape(item.Text);
+        var data = EventData.Describe(item);
+        return data.Length == 0 ? text : text.Length == 0 ? data : $"{text} {data}";
     }
 
     private static string Milliseconds(long microseconds) => Invariant($"{microseconds / 1000.0:0.00} ms");

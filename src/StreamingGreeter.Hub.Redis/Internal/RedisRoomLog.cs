@@ -101,6 +101,8 @@ internal sealed class RedisRoomLog : IRoomLog, IRoomPresence, IAsyncDisposable
                     entry.MessageId ?? string.Empty,
                     _deduplicationWindowMilliseconds,
                     _deduplicationMaxIds,
+                    entry.Data,
+                    entry.ContentType,
                 ]);
         }
         catch (Exception error) when (IsOutage(error) || error is HubUnavailableException or ObjectDisposedException)

@@ -385,7 +385,14 @@ internal sealed class RedisRoomSession : IRoomLogSession
 
     private RoomEvent Parse(string id, ReadOnlySpan<NameValueEntry> values)
     {
-        // Fields as the append script writes them: k, s, t, at, e, and m when the publisher gave a message id.
+        // Fields as the append script writes them: k, s, t, at, e in that order, then the optional m, d and c by name.
+        string? messageId = null, contentType = null;
+        var data = ReadOnlyMemory<byte>.Empty;
+        for (var i = 5; i < values.Length; i++)
+        {
+            Optional(values[i].Name, values[i].Value, ref messageId, ref data, ref contentType);
+        }
+
         return new RoomEvent(
             (RoomEventKind)(int)values[0].Value,
             Name,
@@ -394,12 +401,21 @@ internal sealed class RedisRoomSession : IRoomLogSession
             ParseSequence(id),
             DateTimeOffset.FromUnixTimeMilliseconds((long)values[3].Value),
             (string)values[4].Value!,
-            values.Length > 5 ? (string?)values[5].Value : null);
+            messageId,
+            data,
+            contentType);
     }
 
     private RoomEvent Parse(string id, RedisValue[] fieldsAndValues)
     {
         // From a script reply the fields come flat: name, value, name, value…
+        string? messageId = null, contentType = null;
+        var data = ReadOnlyMemory<byte>.Empty;
+        for (var i = 10; i + 1 < fieldsAndValues.Length; i += 2)
+        {
+            Optional(fieldsAndValues[i], fieldsAndValues[i + 1], ref messageId, ref data, ref contentType);
+        }
+
         return new RoomEvent(
             (RoomEventKind)(int)fieldsAndValues[1],
             Name,
@@ -408,7 +424,27 @@ internal sealed class RedisRoomSession : IRoomLogSession
             ParseSequence(id),
             DateTimeOffset.FromUnixTimeMilliseconds((long)fieldsAndValues[7]),
             (string)fieldsAndValues[9]!,
-            fieldsAndValues.Length > 11 ? (string?)fieldsAndValues[11] : null);
+            messageId,
+            data,
+            contentType);
+    }
+
+    /// <summary>An optional field of a log entry; one this node does not know (written by a newer one) is skipped.</summary>
+    private static void Optional(RedisValue name, RedisValue value, ref string? messageId, ref ReadOnlyMemory<byte> data, ref string? contentType)
+    {
+        if (name == "m")
+        {
+            messageId = value;
+        }
+        else if (name == "d")
+        {
+            // Raw bytes, as the script stored them: no text decoding on the way.
+            data = (byte[]?)value ?? [];
+        }
+        else if (name == "c")
+        {
+            contentType = value;
+        }
     }
 
     private static long ParseSequence(string id) =>

@@ -64,7 +64,8 @@ internal static class RedisScripts
 
     /// <summary>
     /// Appends one event. ARGV: epoch if the room is new, kind, sender, text, time (Unix ms), log capacity, expiry (ms),
-    /// notification channel, message id (empty for none), deduplication window (ms), message ids kept at most. Stream
+    /// notification channel, message id (empty for none), deduplication window (ms), message ids kept at most, data (raw
+    /// bytes: Redis strings are binary-safe; empty for none), content type (empty for none). Stream
     /// ids are <c>&lt;sequence&gt;-0</c>, so a sequence range is an id range; the id is above the log's last one, so
     /// <c>XADD</c> cannot refuse it. The notification is <c>&lt;epoch&gt; &lt;sequence&gt;</c>. KEYS[3] is the room's
     /// message ids by time of publish (a sorted set), KEYS[4] each one's <c>&lt;sequence&gt; &lt;epoch&gt;</c> (a hash).
@@ -73,7 +74,9 @@ internal static class RedisScripts
     /// <remarks>
     /// A message id published within the window, by any node, returns where it landed and writes nothing. The ids are
     /// read first, with the rest, so a key of the wrong type fails the script before it writes. Time is the node's
-    /// clock, as an event's <c>at</c> is; the ids' keys expire a window after their last write.
+    /// clock, as an event's <c>at</c> is; the ids' keys expire a window after their last write. The entry's fields are
+    /// <c>k s t at e</c>, then <c>m</c> when there is a message id, data or a content type (empty for no id), then
+    /// <c>d</c> and <c>c</c> when set: a node that knows only the first six fields reads such an entry as text.
     /// </remarks>
     public const string Append = """
         local id = ARGV[9]
@@ -90,11 +93,21 @@ internal static class RedisScripts
           redis.call('DEL', KEYS[2])
         end
         seq = seq + 1
-        if id ~= '' then
-          redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'k', ARGV[2], 's', ARGV[3], 't', ARGV[4], 'at', ARGV[5], 'e', epoch, 'm', id)
-        else
-          redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], seq .. '-0', 'k', ARGV[2], 's', ARGV[3], 't', ARGV[4], 'at', ARGV[5], 'e', epoch)
+        local fields = { 'MAXLEN', '~', ARGV[6], seq .. '-0', 'k', ARGV[2], 's', ARGV[3], 't', ARGV[4], 'at', ARGV[5], 'e', epoch }
+        local data, contentType = ARGV[12] or '', ARGV[13] or ''
+        if id ~= '' or data ~= '' or contentType ~= '' then
+          table.insert(fields, 'm')
+          table.insert(fields, id)
         end
+        if data ~= '' then
+          table.insert(fields, 'd')
+          table.insert(fields, data)
+        end
+        if contentType ~= '' then
+          table.insert(fields, 'c')
+          table.insert(fields, contentType)
+        end
+        redis.call('XADD', KEYS[2], unpack(fields))
         redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', seq)
         redis.call('PEXPIRE', KEYS[1], ARGV[7])
         redis.call('PEXPIRE', KEYS[2], ARGV[7])

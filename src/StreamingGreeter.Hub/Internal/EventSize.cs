@@ -12,4 +12,11 @@ internal static class EventSize
     /// </summary>
     public static int Of(string sender, string text, string? messageId = null) =>
         Overhead + (3 * (sender.Length + text.Length + (messageId?.Length ?? 0)));
+
+    /// <summary>
+    /// As <see cref="Of(string, string, string?)"/>, plus a message's binary payload: its bytes once as the event holds
+    /// them and once more in the transport's encoded form, and its content type as the other strings are counted.
+    /// </summary>
+    public static int Of(string sender, string text, string? messageId, int dataLength, string contentType) =>
+        checked(Of(sender, text, messageId) + (2 * dataLength) + (3 * contentType.Length));
 }

@@ -49,7 +49,7 @@ internal sealed class InMemoryLogRoom(string name, string epoch, LogTail tail, l
                 return new PublishResult(original, Epoch) { Duplicate = true };
             }
 
-            var item = new RoomEvent(entry.Kind, Name, entry.Sender, entry.Text, ++_lastSequence, entry.Time, Epoch, messageId);
+            var item = new RoomEvent(entry.Kind, Name, entry.Sender, entry.Text, ++_lastSequence, entry.Time, Epoch, messageId, entry.Data, entry.ContentType);
             tail.Add(item);
             if (messageId is not null)
             {

@@ -34,6 +34,22 @@ public sealed class EventStreamTests
     }
 
     [Fact]
+    public async Task Events_DataAndContentType_ArriveAsBase64AndContentTypeInTheChatEventJson()
+    {
+        await using var server = await WebServer.StartAsync();
+        var room = Rooms.Unique();
+        using var events = await server.OpenAsync($"/rooms/{room}/events");
+        await events.ReadAsync("epoch");
+
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Sender = "ann", Data = Google.Protobuf.ByteString.CopyFrom(0x00, 0xFF, 0x80), ContentType = "application/octet-stream" }).ResponseAsync.DefaultTimeout();
+        var sent = await events.ReadAsync("message");
+
+        Assert.Equal("AP+A", sent.Json.GetProperty("data").GetString());
+        Assert.Equal("application/octet-stream", sent.Json.GetProperty("contentType").GetString());
+        Assert.Equal(new byte[] { 0x00, 0xFF, 0x80 }, sent.ChatEvent.Data.ToByteArray());
+    }
+
+    [Fact]
     public async Task Events_ReconnectingWithLastEventIdWhileOthersPublish_NoGapAndNoDuplicate()
     {
         const int Total = 400;

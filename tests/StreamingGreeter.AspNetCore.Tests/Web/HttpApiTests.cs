@@ -78,11 +78,41 @@ public sealed class HttpApiTests
     {
         await using var web = await WebApp.StartAsync();
 
-        using var response = await web.HttpClient().PostAsJsonAsync($"/rooms/{Rooms.Unique()}/events", new { text = new string('x', 4097) }).DefaultTimeout();
+        using var response = await web.HttpClient().PostAsJsonAsync($"/rooms/{Rooms.Unique()}/events", new { text = new string('x', 65537) }).DefaultTimeout();
         var body = await ReadJsonAsync(response);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("text is 4097 characters long; the limit is 4096", body.GetProperty("message").GetString());
+        Assert.Equal("text is 65537 bytes: at most 65536 (Greeter:MaxEventBytes)", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Publish_PostJsonWithBase64DataAndContentType_GrpcSubscriberGetsTheBytes()
+    {
+        await using var web = await WebApp.StartAsync();
+        var room = Rooms.Unique();
+        using var subscription = web.GrpcClient().Subscribe(new SubscribeRequest { Room = room });
+        await subscription.ResponseHeadersAsync.DefaultTimeout();
+
+        // 0x00 0xFF 0x80: base64 as protobuf's JSON mapping reads bytes.
+        using var response = await web.HttpClient().PostAsJsonAsync($"/rooms/{room}/events", new { sender = "ann", data = "AP+A", content_type = "application/octet-stream" }).DefaultTimeout();
+        var reply = await ReadJsonAsync(response);
+        var received = await subscription.ResponseStream.ReadNextAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, reply.GetProperty("sequence").GetInt64());
+        Assert.Equal(new byte[] { 0x00, 0xFF, 0x80 }, received.Data.ToByteArray());
+        Assert.Equal(("ann", "", "application/octet-stream"), (received.Sender, received.Text, received.ContentType));
+    }
+
+    [Fact]
+    public async Task Publish_PostJsonWith64KiBOfBase64Data_IsAccepted()
+    {
+        await using var web = await WebApp.StartAsync();
+
+        // Base64 makes 64 KiB nearly 88 KB of JSON: the limit is on the bytes it decodes to.
+        using var response = await web.HttpClient().PostAsJsonAsync($"/rooms/{Rooms.Unique()}/events", new { data = Convert.ToBase64String(new byte[64 * 1024]) }).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

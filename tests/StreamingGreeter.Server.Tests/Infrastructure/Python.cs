@@ -52,6 +52,9 @@ public static class Python
     /// <summary>Runs a script to its end, bounded; returns its exit code and everything it printed.</summary>
     public static Task<(int ExitCode, string Output)> RunAsync(string directory, string script) => RunAsync(Interpreter, directory, script);
 
+    /// <summary>Runs a script with command-line arguments to its end, bounded; returns its exit code and everything it printed.</summary>
+    public static Task<(int ExitCode, string Output)> RunScriptAsync(string directory, string script, params string[] args) => RunAsync(Interpreter, directory, [script, .. args]);
+
     private static bool HasGrpc()
     {
         using var check = Process.Start(new ProcessStartInfo(Interpreter, ["-c", "import grpc"]) { UseShellExecute = false, RedirectStandardError = true });
