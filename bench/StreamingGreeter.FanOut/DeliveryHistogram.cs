@@ -1,4 +1,4 @@
-using System.Numerics;
+using StreamingGreeter.Shared;
 
 namespace StreamingGreeter.FanOut;
 
@@ -9,12 +9,7 @@ namespace StreamingGreeter.FanOut;
 /// </summary>
 internal sealed class DeliveryHistogram
 {
-    private const int SubBucketBits = 5;
-    private const int SubBuckets = 1 << SubBucketBits;
-    private const int ExactBelow = SubBuckets * 2;
-    private const int MaxShift = 40 - SubBucketBits;
-
-    private readonly long[] _counts = new long[ExactBelow + (MaxShift * SubBuckets)];
+    private readonly long[] _counts = new long[LatencyBuckets.Count];
 
     public long Count { get; private set; }
 
@@ -22,8 +17,8 @@ internal sealed class DeliveryHistogram
 
     public void Record(long microseconds)
     {
-        var value = Math.Clamp(microseconds, 0, (1L << 40) - 1);
-        _counts[Index(value)]++;
+        var value = LatencyBuckets.Clamp(microseconds);
+        _counts[LatencyBuckets.Index(value)]++;
         Count++;
         if (value > MaxMicroseconds)
         {
@@ -43,48 +38,5 @@ internal sealed class DeliveryHistogram
     }
 
     /// <summary>The latency that <paramref name="percent"/> % of the recorded ones do not exceed (the bucket's upper end); 0 when empty.</summary>
-    public long PercentileMicroseconds(double percent)
-    {
-        if (Count == 0)
-        {
-            return 0;
-        }
-
-        var rank = Math.Max(1, (long)Math.Ceiling(Count * percent / 100));
-        long seen = 0;
-        for (var i = 0; i < _counts.Length; i++)
-        {
-            seen += _counts[i];
-            if (seen >= rank)
-            {
-                return Math.Min(UpperBound(i), MaxMicroseconds);
-            }
-        }
-
-        return MaxMicroseconds;
-    }
-
-    private static int Index(long value)
-    {
-        if (value < ExactBelow)
-        {
-            return (int)value;
-        }
-
-        var shift = BitOperations.Log2((ulong)value) - SubBucketBits;
-        return ExactBelow + ((shift - 1) * SubBuckets) + (int)((value >> shift) - SubBuckets);
-    }
-
-    private static long UpperBound(int index)
-    {
-        if (index < ExactBelow)
-        {
-            return index;
-        }
-
-        var offset = index - ExactBelow;
-        var shift = (offset / SubBuckets) + 1;
-        var mantissa = (long)(offset % SubBuckets) + SubBuckets;
-        return ((mantissa + 1) << shift) - 1;
-    }
+    public long PercentileMicroseconds(double percent) => LatencyBuckets.Percentile(_counts, Count, MaxMicroseconds, percent);
 }

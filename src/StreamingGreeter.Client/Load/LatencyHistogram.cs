@@ -1,4 +1,4 @@
-using System.Numerics;
+using StreamingGreeter.Shared;
 
 namespace StreamingGreeter.Client.Load;
 
@@ -8,12 +8,7 @@ namespace StreamingGreeter.Client.Load;
 /// </summary>
 internal sealed class LatencyHistogram
 {
-    private const int SubBucketBits = 5;
-    private const int SubBuckets = 1 << SubBucketBits;
-    private const int ExactBelow = SubBuckets * 2;
-    private const int MaxShift = 40 - SubBucketBits;
-
-    private readonly long[] _counts = new long[ExactBelow + (MaxShift * SubBuckets)];
+    private readonly long[] _counts = new long[LatencyBuckets.Count];
     private long _max;
 
     public long MaxMicroseconds => Volatile.Read(ref _max);
@@ -23,8 +18,8 @@ internal sealed class LatencyHistogram
 
     public void Record(long microseconds)
     {
-        var value = Math.Clamp(microseconds, 0, (1L << 40) - 1);
-        Interlocked.Increment(ref _counts[Index(value)]);
+        var value = LatencyBuckets.Clamp(microseconds);
+        Interlocked.Increment(ref _counts[LatencyBuckets.Index(value)]);
         var max = Volatile.Read(ref _max);
         while (value > max)
         {
@@ -49,46 +44,6 @@ internal sealed class LatencyHistogram
             total += counts[i];
         }
 
-        if (total == 0)
-        {
-            return 0;
-        }
-
-        var rank = Math.Max(1, (long)Math.Ceiling(total * percent / 100));
-        long seen = 0;
-        for (var i = 0; i < counts.Length; i++)
-        {
-            seen += counts[i];
-            if (seen >= rank)
-            {
-                return Math.Min(UpperBound(i), MaxMicroseconds);
-            }
-        }
-
-        return MaxMicroseconds;
-    }
-
-    private static int Index(long value)
-    {
-        if (value < ExactBelow)
-        {
-            return (int)value;
-        }
-
-        var shift = BitOperations.Log2((ulong)value) - SubBucketBits;
-        return ExactBelow + ((shift - 1) * SubBuckets) + (int)((value >> shift) - SubBuckets);
-    }
-
-    private static long UpperBound(int index)
-    {
-        if (index < ExactBelow)
-        {
-            return index;
-        }
-
-        var offset = index - ExactBelow;
-        var shift = (offset / SubBuckets) + 1;
-        var mantissa = (long)(offset % SubBuckets) + SubBuckets;
-        return ((mantissa + 1) << shift) - 1;
+        return LatencyBuckets.Percentile(counts, total, MaxMicroseconds, percent);
     }
 }
