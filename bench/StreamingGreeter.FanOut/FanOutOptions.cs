@@ -21,6 +21,8 @@ internal sealed record FanOutOptions
           --smoke                   50 subscribers, 5 connections, 200 events, both servers: seconds
           --idle                    10,000 idle streams over 100 connections: server RSS per stream
           --large                   50,000 subscribers over 500 connections, 200 events each
+          --report                  every figure of bench/README's table, A B A B each: saturation and half of it
+                                    (1,000 subscribers), --idle, --large; about 6 minutes
         """;
 
     public IReadOnlyList<ServerKind> Servers { get; init; } = [ServerKind.Project];
@@ -42,6 +44,24 @@ internal sealed record FanOutOptions
 
     /// <summary>Idle mode: subscribe, read the server's memory, then end every stream with one event.</summary>
     public bool Idle { get; init; }
+
+    /// <summary>The whole table: <see cref="ReportRuns"/> one after the other.</summary>
+    public bool Report { get; init; }
+
+    /// <summary>At saturation, 1,000 subscribers: long enough, after a warm-up long enough, for tiered compilation to settle.</summary>
+    public static FanOutOptions Saturation { get; } = new()
+    {
+        Subscribers = 1000, Connections = 10, Events = 10_000, Warmup = 3000, Window = 1000, InFlight = 64,
+        Servers = [ServerKind.Project, ServerKind.Bare, ServerKind.Project, ServerKind.Bare],
+    };
+
+    /// <summary>The report's runs after <see cref="Saturation"/>; the paced one at half the project's saturated rate.</summary>
+    public static IEnumerable<FanOutOptions> ReportRuns(double projectDeliveriesPerSecond) =>
+    [
+        Saturation with { Events = 8000, Rate = Math.Max(1, (int)(projectDeliveriesPerSecond / Saturation.Subscribers / 2)) },
+        Saturation with { Subscribers = 10_000, Connections = 100, Events = 1, Warmup = null, Window = 128, InFlight = 16, Idle = true },
+        Saturation with { Subscribers = 50_000, Connections = 500, Events = 200, Warmup = null, Window = 128, InFlight = 16 },
+    ];
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -75,6 +95,7 @@ internal sealed record FanOutOptions
                 "--smoke" => options with { Subscribers = 50, Connections = 5, Events = 200, Timeout = TimeSpan.FromSeconds(50) },
                 "--idle" => options with { Subscribers = 10_000, Connections = 100, Events = 1, Idle = true },
                 "--large" => options with { Subscribers = 50_000, Connections = 500, Events = 200 },
+                "--report" => options with { Report = true, Timeout = TimeSpan.FromMinutes(20) },
                 "--subscribers" => options with { Subscribers = Count(1, 1_000_000) },
                 "--connections" => options with { Connections = Count(1, 10_000) },
                 "--events" => options with { Events = Count(1, 10_000_000) },
@@ -138,6 +159,6 @@ internal sealed record FanOutOptions
         return options with { Servers = servers, ServerArgs = serverArgs };
     }
 
-    private static bool IsKnown(string arg) => arg is "--smoke" or "--idle" or "--large" or "--subscribers" or "--connections" or "--events"
+    private static bool IsKnown(string arg) => arg is "--smoke" or "--idle" or "--large" or "--report" or "--subscribers" or "--connections" or "--events"
         or "--rate" or "--window" or "--in-flight" or "--warmup" or "--timeout";
 }

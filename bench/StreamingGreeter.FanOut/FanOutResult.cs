@@ -38,10 +38,12 @@ internal sealed record FanOutResult
 
     public IReadOnlyList<string> Failures { get; init; } = [];
 
+    public double DeliveriesPerSecond => Elapsed > TimeSpan.Zero ? Deliveries / Elapsed.TotalSeconds : 0;
+
     public string TableRow()
     {
         var o = Options;
-        var perSecond = Elapsed > TimeSpan.Zero ? Deliveries / Elapsed.TotalSeconds : 0;
+        var perSecond = DeliveriesPerSecond;
         var rate = o.Idle ? "idle" : o.Rate > 0 ? $"{o.Rate}/s" : $"saturate (W={o.Window})";
         return string.Create(CultureInfo.InvariantCulture, $"| {Server.ToString().ToLowerInvariant()} | {o.Subscribers} | {o.Connections} | {o.Events} | {rate} | " +
             $"{perSecond:N0} | {PerDelivery(ServerCpu):0.00} | {PerDelivery(ClientCpu):0.00} | {(Deliveries > 0 ? (double)ClientAllocated / Deliveries : 0):0.0} | {P50Microseconds} | {P99Microseconds} | {MaxMicroseconds} | " +

@@ -34,39 +34,68 @@ using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
 AppDomain.CurrentDomain.ProcessExit += (_, _) => Volatile.Read(ref running)?.Kill();
 
 Console.WriteLine(FanOutResult.TableHeader);
-var failed = false;
-foreach (var server in options.Servers)
+if (!options.Report)
 {
-    FanOutResult result;
-    try
-    {
-        result = await FanOutRun.RunAsync(server, options, Track, cancellation.Token);
-    }
-    catch (Exception error) when (cancellation.IsCancellationRequested)
-    {
-        Console.Error.WriteLine($"FAILED: the {server} run did not finish: {error.Message}");
-        return 1;
-    }
-    catch (Exception error)
-    {
-        Console.Error.WriteLine($"FAILED: the {server} run: {error}");
-        failed = true;
-        continue;
-    }
-
-    if (result.Failures.Count > 0)
-    {
-        failed = true;
-        Console.Error.WriteLine($"FAILED: the {server} run: {result.Failures.Count} of {options.Subscribers} subscribers did not receive every event in order and end OK:");
-        foreach (var failure in result.Failures.Take(20))
-        {
-            Console.Error.WriteLine("  " + failure);
-        }
-
-        continue;
-    }
-
-    Console.WriteLine(result.TableRow());
+    return await RunEachAsync(options) is null ? 1 : 0;
 }
 
-return failed ? 1 : 0;
+// The report: saturation first, since the paced run is at half of the rate it measured.
+var saturated = await RunEachAsync(FanOutOptions.Saturation with { Timeout = options.Timeout, ServerArgs = options.ServerArgs });
+if (saturated is null)
+{
+    return 1;
+}
+
+var projectRate = saturated.Where(r => r.Server == ServerKind.Project).Min(r => r.DeliveriesPerSecond);
+foreach (var run in FanOutOptions.ReportRuns(projectRate))
+{
+    if (await RunEachAsync(run with { Timeout = options.Timeout, ServerArgs = options.ServerArgs }) is null)
+    {
+        return 1;
+    }
+}
+
+return 0;
+
+// Each server of the options in turn, a row each; null when any run failed.
+async Task<List<FanOutResult>?> RunEachAsync(FanOutOptions run)
+{
+    var results = new List<FanOutResult>();
+    var failed = false;
+    foreach (var server in run.Servers)
+    {
+        FanOutResult result;
+        try
+        {
+            result = await FanOutRun.RunAsync(server, run, Track, cancellation.Token);
+        }
+        catch (Exception error) when (cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"FAILED: the {server} run did not finish: {error.Message}");
+            return null;
+        }
+        catch (Exception error)
+        {
+            Console.Error.WriteLine($"FAILED: the {server} run: {error}");
+            failed = true;
+            continue;
+        }
+
+        if (result.Failures.Count > 0)
+        {
+            failed = true;
+            Console.Error.WriteLine($"FAILED: the {server} run: {result.Failures.Count} of {run.Subscribers} subscribers did not receive every event in order and end OK:");
+            foreach (var failure in result.Failures.Take(20))
+            {
+                Console.Error.WriteLine("  " + failure);
+            }
+
+            continue;
+        }
+
+        Console.WriteLine(result.TableRow());
+        results.Add(result);
+    }
+
+    return failed ? null : results;
+}
