@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SayHello under h2load: the project's host beside the bare twin (bench/StreamingGreeter.BareFanOut), each in a fresh
 # process, A B A B in one invocation. Prints one Markdown row per run: calls/s, and the server process's CPU per call
-# from /proc/<pid>/stat. h2load (Debian's nghttp2-client) is the load client: C, a few µs per call.
+# from /proc/<pid>/stat. h2load (Debian's nghttp2-client) is the load client: C, a few µs per call, on one thread
+# (-t 1) so that it takes at most one of the machine's cores.
 #   bench/unary-h2load.sh            (after: dotnet build -c Release StreamingGreeter.sln)
 #   CALLS=400000 CLIENTS=8 STREAMS=64 bench/unary-h2load.sh
 set -euo pipefail
@@ -48,6 +49,10 @@ run() {
   kill "$server"; wait "$server" 2>/dev/null || true; server=
   ok=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' <<< "$out")
   [[ $ok == "$calls" ]] || { echo "FAILED: $name answered $ok of $calls calls with 2xx" >&2; echo "$out" >&2; exit 1; }
+  # A gRPC error is HTTP 200 too, with no message: every call must have brought its 19-byte HelloReply frame
+  # ("Hello, World" in its 5-byte gRPC prefix). h2load counts DATA bytes; it does not read trailers.
+  data=$(sed -n 's/^traffic: .* (\([0-9]*\)) data$/\1/p' <<< "$out")
+  [[ $data == $((calls * 19)) ]] || { echo "FAILED: $name sent $data bytes of replies, $((calls * 19)) expected: not every call was answered" >&2; exit 1; }
   rate=$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' <<< "$out")
   awk -v n="$name" -v calls="$calls" -v c="$clients" -v m="$streams" -v rate="$rate" -v used=$((after - before)) -v ticks="$ticks" \
     'BEGIN { printf "| %s | %d | %d | %d | %.0f | %.2f |\n", n, calls, c, m, rate, used * 1000000 / ticks / calls }'

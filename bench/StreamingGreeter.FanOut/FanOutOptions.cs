@@ -22,7 +22,7 @@ internal sealed record FanOutOptions
           --idle                    10,000 idle streams over 100 connections: server RSS per stream
           --large                   50,000 subscribers over 500 connections, 200 events each
           --report                  every figure of bench/README's table, A B A B each: saturation and half of it
-                                    (1,000 subscribers), --idle, --large; about 6 minutes
+                                    (1,000 subscribers), --idle, --large; about 4 minutes
         """;
 
     public IReadOnlyList<ServerKind> Servers { get; init; } = [ServerKind.Project];

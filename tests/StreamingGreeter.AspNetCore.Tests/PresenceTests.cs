@@ -51,13 +51,16 @@ public sealed class PresenceTests(ServerFixture fixture) : IClassFixture<ServerF
         await LeaveAsync(ann);
     }
 
-    [Fact]
-    public async Task Presence_PageSizeOne_WalksEveryMemberInOrderWithTokens()
+    [Theory]
+    [InlineData("cat", "ann", "bob")]
+    // A token holds the last sender listed: a name with NUL (or any character) in it still continues the walk.
+    [InlineData("c\0", "a\0b", "a")]
+    public async Task Presence_PageSizeOne_WalksEveryMemberInOrderWithTokens(string first, string second, string third)
     {
         var room = Rooms.Unique();
-        using var cat = await JoinAsync(room, "cat");
-        using var ann = await JoinAsync(room, "ann");
-        using var bob = await JoinAsync(room, "bob");
+        using var one = await JoinAsync(room, first);
+        using var two = await JoinAsync(room, second);
+        using var three = await JoinAsync(room, third);
 
         var senders = new List<string>();
         var tokens = new List<string>();
@@ -71,12 +74,12 @@ public sealed class PresenceTests(ServerFixture fixture) : IClassFixture<ServerF
         }
         while (token.Length > 0 && senders.Count < 10);
 
-        Assert.Equal(["ann", "bob", "cat"], senders);
+        Assert.Equal(new[] { first, second, third }.Order(StringComparer.Ordinal), senders);
         Assert.Equal(3, tokens.Count);
         Assert.All(tokens.Take(2), static t => Assert.NotEmpty(t));
-        await LeaveAsync(bob);
-        await LeaveAsync(ann);
-        await LeaveAsync(cat);
+        await LeaveAsync(three);
+        await LeaveAsync(two);
+        await LeaveAsync(one);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using StreamingGreeter.Hub;
@@ -44,7 +45,7 @@ internal static class PresencePage
         {
             try
             {
-                parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(pageToken)).Split('\0');
+                parts = Split(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(pageToken)));
             }
             catch (FormatException)
             {
@@ -101,10 +102,27 @@ internal static class PresencePage
         if (end < members.Count)
         {
             var last = members[end - 1];
-            reply.NextPageToken = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{TokenVersion}\0{last.Sender}\0{last.Identity}"));
+            // The sender's length, not a separator, ends it: a member's name may hold any character, NUL included.
+            reply.NextPageToken = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{TokenVersion}\0{last.Sender.Length}\0{last.Sender}{last.Identity}"));
         }
 
         return reply;
+    }
+
+    /// <summary>"version\0length\0sender+identity" into [version, sender, identity]; null when it is not that.</summary>
+    private static string[]? Split(string token)
+    {
+        var first = token.IndexOf('\0', StringComparison.Ordinal);
+        var second = first < 0 ? -1 : token.IndexOf('\0', first + 1);
+        if (second < 0
+            || !int.TryParse(token.AsSpan(first + 1, second - first - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+            || length > token.Length - second - 1)
+        {
+            return null;
+        }
+
+        var rest = token[(second + 1)..];
+        return [token[..first], rest[..length], rest[length..]];
     }
 
     public static PresenceStatsReply Stats(RoomPresence presence) => new()

@@ -57,9 +57,10 @@ internal static class RequestValidation
             throw Invalid($"content_type is {contentType.Length} characters long; the limit is {MaxContentTypeLength}");
         }
 
-        if (!contentType.All(static c => c is >= ' ' and <= '~'))
+        // The value is not echoed: it is the client's, control characters included.
+        if (contentType.AsSpan().IndexOfAnyExceptInRange(' ', '~') is var bad and >= 0)
         {
-            throw Invalid($"content_type \"{contentType}\" is invalid: it must be printable ASCII (a MIME type such as application/json)");
+            throw Invalid($"content_type has a character that is not printable ASCII at position {bad}: it must be a MIME type such as application/json");
         }
     }
 

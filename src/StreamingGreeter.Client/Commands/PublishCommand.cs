@@ -157,7 +157,8 @@ internal static class PublishCommand
         {
             try
             {
-                return ByteString.CopyFrom(File.ReadAllBytes(file.FullName));
+                // The array is this call's alone: wrapped, not copied a second time.
+                return UnsafeByteOperations.UnsafeWrap(File.ReadAllBytes(file.FullName));
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {

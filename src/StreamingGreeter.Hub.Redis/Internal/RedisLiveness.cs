@@ -25,9 +25,8 @@ internal sealed class RedisLiveness : IAsyncDisposable
     private string? _notDelivering;
     private bool _pubSubRestored;
     private int _pubSubChanges;
+    private readonly CoalescedRun _check;
     private bool _disposed;
-    private int _running;
-    private int _again;
 
     /// <summary><paramref name="changed"/> hears every change of <see cref="IsDelivering"/>.</summary>
     public RedisLiveness(RedisConnection connection, RedisRoomLog log, TimeSpan interval, TimeProvider time, ILogger logger, Action changed)
@@ -37,6 +36,7 @@ internal sealed class RedisLiveness : IAsyncDisposable
         _interval = interval;
         _logger = logger;
         _changed = changed;
+        _check = new CoalescedRun(CheckAsync);
         _timer = time.CreateTimer(static state => ((RedisLiveness)state!).RequestCheck(), this, interval, interval);
     }
 
@@ -79,14 +79,7 @@ internal sealed class RedisLiveness : IAsyncDisposable
     }
 
     /// <summary>Runs a check now, or right after the one running.</summary>
-    public void RequestCheck()
-    {
-        Volatile.Write(ref _again, 1);
-        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
-        {
-            _ = Task.Run(RunAsync);
-        }
-    }
+    public void RequestCheck() => _check.Request();
 
     public async ValueTask DisposeAsync()
     {
@@ -96,27 +89,6 @@ internal sealed class RedisLiveness : IAsyncDisposable
         }
 
         await _timer.DisposeAsync();
-    }
-
-    private async Task RunAsync()
-    {
-        do
-        {
-            try
-            {
-                while (Interlocked.Exchange(ref _again, 0) == 1)
-                {
-                    await CheckAsync();
-                }
-            }
-            finally
-            {
-                // Whatever a check met, the next tick runs one.
-                Volatile.Write(ref _running, 0);
-            }
-        }
-        // A request that came after the last look and before the release finds no loop running but its own: rerun.
-        while (Volatile.Read(ref _again) == 1 && Interlocked.CompareExchange(ref _running, 1, 0) == 0);
     }
 
     private async Task CheckAsync()

@@ -28,9 +28,8 @@ internal sealed class RedisPresence : IRoomPresence, IAsyncDisposable
     private readonly Dictionary<string, List<IRoomPresenceSource>> _rooms = new(StringComparer.Ordinal);
     private readonly HashSet<string> _written = new(StringComparer.Ordinal);
     private HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly CoalescedRun _flush;
     private bool _disposed;
-    private int _running;
-    private int _again;
 
     public RedisPresence(RedisConnection connection, string keyPrefix, TimeSpan ttl, TimeProvider time)
     {
@@ -38,6 +37,7 @@ internal sealed class RedisPresence : IRoomPresence, IAsyncDisposable
         _keyPrefix = keyPrefix;
         _ttl = ttl;
         _heartbeat = keyPrefix + "node:" + _node + ":alive";
+        _flush = new CoalescedRun(FlushAsync);
         var period = TimeSpan.FromTicks(ttl.Ticks / 3);
         _refresh = time.CreateTimer(static state => ((RedisPresence)state!).Refresh(), this, period, period);
     }
@@ -91,8 +91,9 @@ internal sealed class RedisPresence : IRoomPresence, IAsyncDisposable
                 [Key(room)],
                 [_keyPrefix + "node:", ":alive", _node]).WaitAsync(cancellationToken);
         }
-        catch (Exception error) when (RedisRoomLog.IsOutage(error) || error is ObjectDisposedException)
+        catch (Exception error) when (RedisRoomLog.IsOutage(error) || error is ObjectDisposedException or RedisServerException)
         {
+            // A script Redis refused included: the caller gets UNAVAILABLE naming it, not an unexplained UNKNOWN.
             throw _connection.Unavailable(what, error);
         }
 
@@ -172,34 +173,7 @@ internal sealed class RedisPresence : IRoomPresence, IAsyncDisposable
         RequestFlush();
     }
 
-    private void RequestFlush()
-    {
-        Volatile.Write(ref _again, 1);
-        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
-        {
-            _ = Task.Run(RunAsync);
-        }
-    }
-
-    private async Task RunAsync()
-    {
-        do
-        {
-            try
-            {
-                while (Interlocked.Exchange(ref _again, 0) == 1)
-                {
-                    await FlushAsync();
-                }
-            }
-            finally
-            {
-                Volatile.Write(ref _running, 0);
-            }
-        }
-        // A request that came after the last look and before the release finds no loop running but its own: rerun.
-        while (Volatile.Read(ref _again) == 1 && Interlocked.CompareExchange(ref _running, 1, 0) == 0);
-    }
+    private void RequestFlush() => _flush.Request();
 
     private async Task FlushAsync()
     {

@@ -133,6 +133,8 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
 
     public RoomPresence GetPresence()
     {
+        RoomMember[] members;
+        int subscribers;
         lock (Gate)
         {
             if (Closed || SubscriberCount == 0)
@@ -140,9 +142,12 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
                 return RoomPresence.Empty;
             }
 
-            var members = _members is { Count: > 0 } known ? RoomPresence.Sorted(known.Values.Select(static m => m.ToMember())) : [];
-            return new RoomPresence(members, SubscriberCount);
+            members = _members is { Count: > 0 } known ? [.. known.Values.Select(static m => m.ToMember())] : [];
+            subscribers = SubscriberCount;
         }
+
+        // Sorted outside the lock: the room's fan-out takes it too, and a big room's sort would hold its deliveries.
+        return new RoomPresence(members.Length > 0 ? RoomPresence.Sorted(members) : [], subscribers);
     }
 
     void IRoomLogListener.OnAppended(RoomEvent item) => _hub.OnAppended(this, item);
