@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using StreamingGreeter.AspNetCore;
 using StreamingGreeter.AspNetCore.Services;
 using StreamingGreeter.AspNetCore.Web;
@@ -28,6 +30,18 @@ public static class StreamingGreeterEndpointRouteBuilderExtensions
             // gRPC client sends no Origin, so the policy never applies to it.
             greeter.RequireCors(StreamingGreeterWebOptions.CorsPolicyName);
         }
+
+        // gRPC calls are held to Greeter:MaxReceiveMessageSize per message; the JSON routes read a body, which Kestrel
+        // would otherwise take up to 30 MB of before the service could refuse it. Base64 data is 4/3 of its bytes.
+        var receive = endpoints.ServiceProvider.GetRequiredService<IOptions<StreamingGreeterOptions>>().Value.MaxReceiveMessageSize;
+        var bodyLimit = new JsonBodyLimit((long)receive * 4 / 3 + 4096);
+        greeter.Add(endpoint =>
+        {
+            if (endpoint.Metadata.Any(static m => m is GrpcJsonTranscodingMetadata))
+            {
+                endpoint.Metadata.Add(bodyLimit);
+            }
+        });
 
         return greeter;
     }

@@ -116,6 +116,29 @@ public sealed class HttpApiTests
     }
 
     [Fact]
+    public async Task Publish_PostJsonOfManyMegabytes_RefusedWithoutReadingItAllAndServerKeepsServing()
+    {
+        await using var web = await WebApp.StartAsync();
+        var http = web.HttpClient();
+        var room = Rooms.Unique();
+
+        // As curl sends a large body: Expect: 100-continue, so the refusal is read before the body would be sent.
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/rooms/{room}/events") { Content = JsonContent.Create(new { text = new string('x', 8 * 1024 * 1024) }) };
+        request.Headers.ExpectContinue = true;
+        await request.Content.LoadIntoBufferAsync().DefaultTimeout();
+        using var response = await http.SendAsync(request).DefaultTimeout();
+        var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
+
+        // JSON transcoding reports the body limit as INVALID_ARGUMENT, with the limit in bytes: 4/3 of
+        // Greeter:MaxReceiveMessageSize (base64) and 4 KiB more.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Request body too large", body, StringComparison.Ordinal);
+        Assert.Contains($"{(128 * 1024 * 4 / 3) + 4096} bytes", body, StringComparison.Ordinal);
+        using var next = await http.PostAsJsonAsync($"/rooms/{room}/events", new { text = "small" }).DefaultTimeout();
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
     public async Task Publish_OverPublishRate_429WithJsonBodyNamingTheLimit()
     {
         const int PerSecond = 2;
