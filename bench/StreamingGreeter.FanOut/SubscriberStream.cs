@@ -45,7 +45,11 @@ internal sealed class SubscriberStream(int connection, int streamId, long expect
     public void OnMessage(ReadOnlySpan<byte> message)
     {
         ChatEventReader.Read(message, out var sequence, out var text);
-        if (_nextSequence < 0)
+        if (_ended)
+        {
+            Fail($"an event (sequence {sequence}) arrived after the stream ended");
+        }
+        else if (_nextSequence < 0)
         {
             Fail($"an event (sequence {sequence}) arrived before the response headers");
         }
@@ -103,7 +107,11 @@ internal sealed class SubscriberStream(int connection, int streamId, long expect
         {
             GrpcStatus = headers.GrpcStatus;
             GrpcMessage = headers.GrpcMessage;
-            if (headers.GrpcStatus != 0)
+            if (!Assembler.IsAtMessageBoundary)
+            {
+                Fail("the trailers came in the middle of a message");
+            }
+            else if (headers.GrpcStatus != 0)
             {
                 Fail($"grpc-status {headers.GrpcStatus} ({headers.GrpcMessage})");
             }
