@@ -9,6 +9,10 @@ internal sealed class CoalescedRun(Func<Task> work)
 {
     private int _running;
     private int _again;
+    private Task _current = Task.CompletedTask;
+
+    /// <summary>The run under way, or the last one: awaited by a disposal, so that no run outlasts it.</summary>
+    public Task Current => Volatile.Read(ref _current);
 
     /// <summary>Runs the work now on the thread pool, or right after the run under way.</summary>
     public void Request()
@@ -16,7 +20,7 @@ internal sealed class CoalescedRun(Func<Task> work)
         Volatile.Write(ref _again, 1);
         if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
-            _ = Task.Run(RunAsync);
+            Volatile.Write(ref _current, Task.Run(RunAsync));
         }
     }
 

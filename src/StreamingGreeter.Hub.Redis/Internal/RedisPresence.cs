@@ -122,10 +122,15 @@ internal sealed class RedisPresence : IRoomPresence, IAsyncDisposable
             }
 
             _disposed = true;
-            written = [.. _written];
         }
 
         await _refresh.DisposeAsync();
+        // A write under way may have taken its rooms before the flag was set: it lands first, then the deletes.
+        await _flush.Current.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        lock (_gate)
+        {
+            written = [.. _written];
+        }
         try
         {
             var database = _connection.Database("removing this node's presence");
