@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
-using System.Threading.Channels;
 using StreamingGreeter.Hub.Internal;
 
 namespace StreamingGreeter.Hub;
@@ -26,7 +25,6 @@ public sealed class BroadcastHub : IBroadcastHub, IHubPresence, IDisposable
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CallerAccount> _callers = new(StringComparer.Ordinal);
     private readonly Lock _roomsGate = new();
-    private readonly BoundedChannelOptions _channelOptions;
     private readonly ITimer _sweepTimer;
     private readonly HubMetrics _metrics;
     private int _subscriberCount;
@@ -53,15 +51,6 @@ public sealed class BroadcastHub : IBroadcastHub, IHubPresence, IDisposable
         _metrics = metrics ?? new HubMetrics();
         _metrics.Observe(() => RoomCount, () => SubscriberCount);
 
-        _channelOptions = new BoundedChannelOptions(options.SubscriberBufferCapacity)
-        {
-            SingleReader = true,
-            // Writes happen under the room's gate, one at a time, but from many threads.
-            SingleWriter = false,
-            FullMode = options.SlowSubscriberPolicy == SlowSubscriberPolicy.DropOldest
-                ? BoundedChannelFullMode.DropOldest
-                : BoundedChannelFullMode.Wait,
-        };
         var sweepPeriod = TimeSpan.FromTicks(Math.Max(options.IdleRoomTimeout.Ticks / 4, TimeSpan.TicksPerSecond));
         _sweepTimer = _time.CreateTimer(static state => ((BroadcastHub)state!).RemoveExpiredRooms(), this, sweepPeriod, sweepPeriod);
     }
@@ -290,7 +279,7 @@ public sealed class BroadcastHub : IBroadcastHub, IHubPresence, IDisposable
             CheckBudgetsLocked(state, EventSize.Of(member, string.Empty), caller);
         }
 
-        var subscriber = new Subscriber(this, state, caller, _channelOptions, _options.MaxSubscriberBufferBytes);
+        var subscriber = new Subscriber(this, state, caller, _options.SubscriberBufferCapacity, _options.SlowSubscriberPolicy == SlowSubscriberPolicy.DropOldest, _options.MaxSubscriberBufferBytes);
         state.Add(subscriber);
         Interlocked.Increment(ref _subscriberCount);
         subscriber.Start(ReplayLocked(state, options));

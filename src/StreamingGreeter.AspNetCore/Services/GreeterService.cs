@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ internal sealed class GreeterService(
     PublishRateLimiter rateLimiter,
     SlowSubscriberWarning slowSubscribers,
     IOptions<StreamingGreeterOptions> options,
+    IOptions<GrpcServiceOptions<GreeterService>> grpcOptions,
     ILogger<GreeterService> logger) : GreeterServiceBase
 {
     /// <summary>Events a subscriber's stream takes under one flush when they are already waiting.</summary>
@@ -96,7 +98,7 @@ internal sealed class GreeterService(
 
         // Two loops: this one reads the client's messages into the hub; the pump is the only writer of the response.
         using var writer = NewWriter(context);
-        var pump = PumpAsync(subscription, responseStream, writer, maxEvents: 0, call);
+        var pump = PumpAsync(subscription, context, writer, maxEvents: 0, call);
         Exception? readFailure = null;
         try
         {
@@ -169,7 +171,7 @@ internal sealed class GreeterService(
             new Metadata.Entry(SubscribeHeaders.Sequence, subscription.StartSequence.ToString(CultureInfo.InvariantCulture)),
         ]);
         using var writer = NewWriter(context);
-        await PumpAsync(subscription, responseStream, writer, request.MaxEvents, call);
+        await PumpAsync(subscription, context, writer, request.MaxEvents, call);
     }
 
     public override async Task<PublishReply> Publish(PublishRequest request, ServerCallContext context)
@@ -259,43 +261,45 @@ internal sealed class GreeterService(
     /// The one loop per call that writes to the response stream: a response stream takes one pending write at a time.
     /// When it fails it cancels <paramref name="call"/>, so the rest of the call stops too.
     /// </summary>
-    private async Task PumpAsync(IRoomSubscription subscription, IServerStreamWriter<EncodedChatEvent> responseStream, ResponseWriter writer, int maxEvents, CancellationTokenSource call)
+    private async Task PumpAsync(IRoomSubscription subscription, ServerCallContext context, ResponseWriter writer, int maxEvents, CancellationTokenSource call)
     {
         var events = subscription.Events;
+        var body = new FramedResponse(context.GetHttpContext().Response, grpcOptions.Value.MaxSendMessageSize);
         var lastSequence = 0L;
-        var sent = 0;
+        var sent = 0L;
+        var limit = maxEvents == 0 ? long.MaxValue : maxEvents;
         try
         {
             while (await events.WaitToReadAsync(call.Token))
             {
-                if (!events.TryRead(out var item))
-                {
-                    continue;
-                }
-
                 // Events already waiting go out under one flush, and so in as few HTTP/2 frames and system calls as
-                // they fit: each is written unflushed while another follows it, up to a bound, and the last one
-                // flushes. Nothing waits for more events to arrive, so a lone event is not delayed.
-                var unflushed = 0;
-                while (true)
+                // they fit: each event's shared frame is copied into the body, up to a bound, and then flushed once.
+                // Nothing waits for more events to arrive, so a lone event is not delayed.
+                var batch = 0;
+                while (batch < MaxEventsPerFlush && sent < limit && events.TryRead(out var item))
                 {
-                    var next = default(RoomEvent);
-                    var more = sent + 1 != maxEvents && ++unflushed < MaxEventsPerFlush && events.TryRead(out next);
                     // Checked between writes, never during one: a write cut short would lose the call's status.
                     call.Token.ThrowIfCancellationRequested();
-                    await writer.WriteAsync(responseStream, ChatEventEncoder.Encode(item), flush: !more);
+                    if (sent == 0)
+                    {
+                        await body.StartAsync();
+                    }
+
+                    body.Write(ChatEventEncoder.Encode(item).Frame);
                     lastSequence = item.Sequence;
-                    if (++sent == maxEvents)
-                    {
-                        return;
-                    }
+                    sent++;
+                    batch++;
+                }
 
-                    if (!more)
-                    {
-                        break;
-                    }
+                if (batch > 0)
+                {
+                    body.Commit();
+                    await writer.FlushAsync();
+                }
 
-                    item = next!;
+                if (sent == limit)
+                {
+                    return;
                 }
             }
         }

@@ -90,7 +90,10 @@ internal sealed class ResponseWriter : IDisposable
         _abort.Dispose();
     }
 
-    private Task FlushAsync()
+    /// <summary>
+    /// Flushes what was written to the response body since the last flush; throws as <see cref="WriteAsync{T}"/> does.
+    /// </summary>
+    public Task FlushAsync()
     {
         var flush = _body.FlushAsync(_abort.Token);
         if (!flush.IsCompletedSuccessfully)

@@ -2,11 +2,11 @@ using System.Threading.Channels;
 
 namespace StreamingGreeter.Hub.Internal;
 
-/// <summary>A subscription to a <see cref="BroadcastHub"/>: a bounded channel written under the room's gate as the room's log hands it events.</summary>
+/// <summary>A subscription to a <see cref="BroadcastHub"/>: a bounded queue written under the room's gate as the room's log hands it events.</summary>
 internal sealed class Subscriber : IRoomSubscription
 {
     private readonly BroadcastHub _hub;
-    private readonly Channel<RoomEvent> _channel;
+    private readonly SubscriberQueue _queue;
     private readonly long _maxBufferedBytes;
     private readonly bool _dropsOldest;
     private SubscriberReader? _reader;
@@ -17,14 +17,14 @@ internal sealed class Subscriber : IRoomSubscription
     private long _readBytes;
     private int _ended;
 
-    public Subscriber(BroadcastHub hub, Room room, CallerAccount? caller, BoundedChannelOptions channel, long maxBufferedBytes)
+    public Subscriber(BroadcastHub hub, Room room, CallerAccount? caller, int capacity, bool dropsOldest, long maxBufferedBytes)
     {
         _hub = hub;
         RoomState = room;
         Caller = caller;
         _maxBufferedBytes = maxBufferedBytes;
-        _dropsOldest = channel.FullMode == BoundedChannelFullMode.DropOldest;
-        _channel = Channel.CreateBounded<RoomEvent>(channel, _dropsOldest ? OnDropped : null);
+        _dropsOldest = dropsOldest;
+        _queue = new SubscriberQueue(capacity, dropsOldest ? OnDropped : null);
     }
 
     /// <summary>The caller the subscription counts against, pinned while it lasts; its membership events are charged to it.</summary>
@@ -65,7 +65,7 @@ internal sealed class Subscriber : IRoomSubscription
     public void Start(RoomEvent[] replay)
     {
         StartSequence = RoomState.LastSequence;
-        _reader = new SubscriberReader(this, replay, _channel.Reader);
+        _reader = new SubscriberReader(this, replay, _queue);
     }
 
     /// <summary>
@@ -87,7 +87,7 @@ internal sealed class Subscriber : IRoomSubscription
     /// <summary>
     /// Queues a live event, under the room's gate. False when the subscriber is full under the Disconnect policy, by
     /// count or by bytes. Under DropOldest a full count drops the oldest event; full bytes drop this one, since only
-    /// the reader may take from the channel.
+    /// the reader may take from the queue.
     /// </summary>
     public bool TryDeliver(RoomEvent item)
     {
@@ -103,7 +103,7 @@ internal sealed class Subscriber : IRoomSubscription
             return false;
         }
 
-        if (!_channel.Writer.TryWrite(item))
+        if (!_queue.TryWrite(item))
         {
             return false;
         }
@@ -115,9 +115,9 @@ internal sealed class Subscriber : IRoomSubscription
     /// <summary>A live event left the buffer: read by the subscriber, its only reader.</summary>
     public void Consumed(RoomEvent item) => Volatile.Write(ref _readBytes, _readBytes + item.Size);
 
-    public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);
+    public void Complete(Exception? error = null) => _queue.TryComplete(error);
 
-    /// <summary>The channel dropped its oldest event to take a new one: called inside a publisher's write, under the room's gate.</summary>
+    /// <summary>The queue dropped its oldest event to take a new one: called inside a publisher's write, under the room's gate.</summary>
     private void OnDropped(RoomEvent item)
     {
         _queuedBytes -= item.Size;

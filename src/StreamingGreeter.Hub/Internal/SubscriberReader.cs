@@ -3,10 +3,10 @@ using System.Threading.Channels;
 namespace StreamingGreeter.Hub.Internal;
 
 /// <summary>
-/// Yields the replayed events taken at subscribe time, then the live channel. Both were captured under the room's
+/// Yields the replayed events taken at subscribe time, then the live queue. Both were captured under the room's
 /// gate in one step, which is what makes the seam free of gaps and duplicates.
 /// </summary>
-internal sealed class SubscriberReader(Subscriber owner, RoomEvent[] replay, ChannelReader<RoomEvent> live) : ChannelReader<RoomEvent>
+internal sealed class SubscriberReader(Subscriber owner, RoomEvent[] replay, SubscriberQueue live) : ChannelReader<RoomEvent>
 {
     private RoomEvent[] _replay = replay;
     private int _next;

@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using StreamingGreeter.AspNetCore.Services;
+using StreamingGreeter.Protos;
+
+namespace StreamingGreeter.AspNetCore.Tests;
+
+/// <summary>
+/// The one writer below grpc-dotnet's: frames are made as gRPC makes them, reach the body whole and in order across
+/// the body's buffers, and a message over the service's MaxSendMessageSize is refused as grpc-dotnet refuses it.
+/// </summary>
+public sealed class FramedResponseTests
+{
+    [Fact]
+    public void Frame_ChatEvent_UncompressedFlagBigEndianLengthThenTheMessage()
+    {
+        var message = new ChatEvent { Room = "r", Sender = "Ada", Text = new string('x', 300), Sequence = 7, Epoch = "e" };
+
+        var frame = FramedResponse.Frame(message);
+
+        Assert.Equal(0, frame[0]);
+        Assert.Equal((uint)message.CalculateSize(), BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(1)));
+        Assert.Equal(FramedResponse.PrefixLength + message.CalculateSize(), frame.Length);
+        Assert.Equal(message, ChatEvent.Parser.ParseFrom(frame.AsSpan(FramedResponse.PrefixLength)));
+    }
+
+    [Fact]
+    public async Task Write_FramesSpanningTheBodysBuffers_EveryByteInOrder()
+    {
+        var (http, body) = NewResponse();
+        var response = new FramedResponse(http.Response, maxSendMessageSize: null);
+        // Small frames filling several of the body's buffers, and one larger than a buffer.
+        var frames = Enumerable.Range(1, 200)
+            .Select(static i => FramedResponse.Frame(new ChatEvent { Sequence = i, Text = new string((char)('a' + (i % 26)), i % 90) }))
+            .Append(FramedResponse.Frame(new ChatEvent { Sequence = 201, Text = new string('z', 20_000) }))
+            .ToList();
+
+        foreach (var frame in frames)
+        {
+            response.Write(frame);
+        }
+
+        response.Commit();
+        await http.Response.BodyWriter.FlushAsync();
+
+        Assert.Equal(frames.SelectMany(static frame => frame).ToArray(), body.ToArray());
+    }
+
+    [Fact]
+    public async Task Commit_NothingWrittenSince_WritesNothing()
+    {
+        var (http, body) = NewResponse();
+        var response = new FramedResponse(http.Response, maxSendMessageSize: null);
+        response.Write(FramedResponse.Frame(new ChatEvent { Sequence = 1 }));
+        response.Commit();
+        response.Commit();
+        await http.Response.BodyWriter.FlushAsync();
+
+        Assert.Equal(FramedResponse.Frame(new ChatEvent { Sequence = 1 }), body.ToArray());
+    }
+
+    [Fact]
+    public void Write_MessageOverMaxSendMessageSize_ResourceExhaustedAsGrpcDotnetSays()
+    {
+        var (http, _) = NewResponse();
+        var frame = FramedResponse.Frame(new ChatEvent { Text = new string('x', 100) });
+        var limit = frame.Length - FramedResponse.PrefixLength;
+
+        new FramedResponse(http.Response, maxSendMessageSize: limit).Write(frame);
+        var refused = Assert.Throws<RpcException>(() => new FramedResponse(http.Response, maxSendMessageSize: limit - 1).Write(frame));
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal("Sending message exceeds the maximum configured message size.", refused.Status.Detail);
+    }
+
+    private static (DefaultHttpContext Http, MemoryStream Body) NewResponse()
+    {
+        var body = new MemoryStream();
+        var http = new DefaultHttpContext();
+        http.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(body));
+        return (http, body);
+    }
+}
