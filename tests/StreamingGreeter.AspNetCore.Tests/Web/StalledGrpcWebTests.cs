@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using StreamingGreeter.Hub;
+using StreamingGreeter.Protos;
+using StreamingGreeter.AspNetCore.Tests.Infrastructure;
+
+namespace StreamingGreeter.AspNetCore.Tests.Web;
+
+/// <summary>
+/// A gRPC-Web stream over HTTP/1.1 whose client stops reading: with no HTTP/2 stream to reset, the write timeout
+/// aborts the connection, which releases the write, the call and its subscription.
+/// </summary>
+[Collection(IsolatedCollection.Name)]
+public sealed class StalledGrpcWebTests
+{
+    [Fact]
+    public async Task Subscribe_GrpcWebOverHttp1ClientStopsReading_ConnectionAbortedAfterWriteTimeoutAndSubscriptionReleased()
+    {
+        await using var web = await WebApp.StartAsync(static greeter => greeter.Services
+            .Configure<StreamingGreeterOptions>(static options => options.WriteTimeout = TimeSpan.FromSeconds(1))
+            // Room for everything published: only the timeout, not the slow-subscriber policy, can end the call.
+            .Configure<BroadcastHubOptions>(static options =>
+            {
+                options.SubscriberBufferCapacity = 100_000;
+                options.MaxSubscriberBufferBytes = 256L << 20;
+                options.MaxRetainedBytesPerCaller = 0;
+            }));
+        var hub = web.App.Services.GetRequiredService<InMemoryBroadcastHub>();
+        var room = Rooms.Unique();
+
+        // A client that sends its request and never reads: a small receive buffer, so the server's writes stall soon.
+        using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await stalled.ConnectAsync(IPAddress.Loopback, web.Port).DefaultTimeout();
+        await stalled.SendAsync(GrpcWebRequest("/helloworld.Greeter/Subscribe", new SubscribeRequest { Room = room })).DefaultTimeout();
+        await Wait.UntilAsync(() => hub.SubscriberCount == 1, () => $"{hub.SubscriberCount} subscribers, expected the stalled one");
+
+        // Far more than the socket buffers and Kestrel's response buffer hold, in events of 60 KB.
+        var publisher = web.GrpcClient();
+        var data = ByteString.CopyFrom(new byte[60_000]);
+        for (var i = 0; i < 200 && hub.SubscriberCount > 0; i++)
+        {
+            await publisher.PublishAsync(new PublishRequest { Room = room, Sender = "pub", Data = data }).ResponseAsync.DefaultTimeout();
+        }
+
+        await Wait.UntilAsync(() => hub.SubscriberCount == 0, () => $"{hub.SubscriberCount} subscribers: the stalled stream was never released");
+        // The connection was aborted: reading what reached the client ends, rather than waiting for more.
+        var buffer = new byte[64 * 1024];
+        await DrainUntilClosedAsync(stalled, buffer).DefaultTimeout();
+    }
+
+    private static byte[] GrpcWebRequest(string path, IMessage message)
+    {
+        var payload = message.ToByteArray();
+        var body = new byte[5 + payload.Length];
+        body[4] = (byte)payload.Length;
+        payload.CopyTo(body, 5);
+        var head = Encoding.ASCII.GetBytes(
+            $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/grpc-web\r\nX-Grpc-Web: 1\r\nContent-Length: {body.Length}\r\n\r\n");
+        return [.. head, .. body];
+    }
+
+    private static async Task DrainUntilClosedAsync(Socket socket, byte[] buffer)
+    {
+        try
+        {
+            while (await socket.ReceiveAsync(buffer) > 0)
+            {
+            }
+        }
+        catch (SocketException)
+        {
+            // Reset rather than closed: aborted all the same.
+        }
+    }
+}
