@@ -70,6 +70,9 @@ public static class StreamingGreeterServiceCollectionExtensions
                 // adds that interceptor after this one; without authentication calls pay for no second stage).
                 grpc.Interceptors.Add<GreeterCallInterceptor>();
             });
+        // One instance for every call (it holds only singletons): grpc-dotnet would otherwise build one per call, and a
+        // stream would hold it for its whole life.
+        services.TryAddSingleton<GreeterService>();
         services.TryAddSingleton<GreeterCallInterceptor>();
         services.TryAddSingleton<ConnectionStreamCounter>();
         services.TryAddSingleton<PublishRateLimiter>();

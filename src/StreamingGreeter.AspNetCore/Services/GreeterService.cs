@@ -97,8 +97,7 @@ internal sealed class GreeterService(
         GreeterLog.ChatJoined(logger, first.Room, first.Sender);
 
         // Two loops: this one reads the client's messages into the hub; the pump is the only writer of the response.
-        using var writer = NewWriter(context);
-        var pump = PumpAsync(subscription, context, writer, maxEvents: 0, call);
+        var pump = PumpAsync(subscription, context, maxEvents: 0, call);
         Exception? readFailure = null;
         try
         {
@@ -170,8 +169,7 @@ internal sealed class GreeterService(
             new Metadata.Entry(SubscribeHeaders.Epoch, subscription.Epoch),
             new Metadata.Entry(SubscribeHeaders.Sequence, subscription.StartSequence.ToString(CultureInfo.InvariantCulture)),
         ]);
-        using var writer = NewWriter(context);
-        await PumpAsync(subscription, context, writer, request.MaxEvents, call);
+        await PumpAsync(subscription, context, request.MaxEvents, call);
     }
 
     public override async Task<PublishReply> Publish(PublishRequest request, ServerCallContext context)
@@ -261,10 +259,12 @@ internal sealed class GreeterService(
     /// The one loop per call that writes to the response stream: a response stream takes one pending write at a time.
     /// When it fails it cancels <paramref name="call"/>, so the rest of the call stops too.
     /// </summary>
-    private async Task PumpAsync(IRoomSubscription subscription, ServerCallContext context, ResponseWriter writer, int maxEvents, CancellationTokenSource call)
+    private async Task PumpAsync(IRoomSubscription subscription, ServerCallContext context, int maxEvents, CancellationTokenSource call)
     {
         var events = subscription.Events;
-        var body = new FramedResponse(context.GetHttpContext().Response, grpcOptions.Value.MaxSendMessageSize);
+        // Made at the first event rather than with the stream: an idle subscriber, the most common kind, holds neither.
+        FramedResponse? body = null;
+        ResponseWriter? writer = null;
         var lastSequence = 0L;
         var sent = 0L;
         var limit = maxEvents == 0 ? long.MaxValue : maxEvents;
@@ -280,8 +280,10 @@ internal sealed class GreeterService(
                 {
                     // Checked between writes, never during one: a write cut short would lose the call's status.
                     call.Token.ThrowIfCancellationRequested();
-                    if (sent == 0)
+                    if (body is null)
                     {
+                        body = new FramedResponse(context.GetHttpContext().Response, grpcOptions.Value.MaxSendMessageSize);
+                        writer = NewWriter(context);
                         await body.StartAsync();
                     }
 
@@ -293,8 +295,8 @@ internal sealed class GreeterService(
 
                 if (batch > 0)
                 {
-                    body.Commit();
-                    await writer.FlushAsync();
+                    body!.Commit();
+                    await writer!.FlushAsync();
                 }
 
                 if (sent == limit)
@@ -314,13 +316,17 @@ internal sealed class GreeterService(
         }
         catch
         {
-            if (writer.TimedOut)
+            if (writer?.TimedOut == true)
             {
                 GreeterLog.WriteTimedOut(logger, subscription.Room, lastSequence);
             }
 
             await call.CancelAsync();
             throw;
+        }
+        finally
+        {
+            writer?.Dispose();
         }
     }
 

@@ -2,14 +2,20 @@ using System.Threading.Channels;
 
 namespace StreamingGreeter.Hub.Internal;
 
-/// <summary>A subscription to a <see cref="BroadcastHub"/>: a bounded queue written under the room's gate as the room's log hands it events.</summary>
-internal sealed class Subscriber : IRoomSubscription
+/// <summary>
+/// A subscription to a <see cref="BroadcastHub"/>: a bounded queue written under the room's gate as the room's log hands
+/// it events, and the reader of its <see cref="Events"/>, which yields the replayed events taken at subscribe time and
+/// then the live queue. Both were captured under the room's gate in one step, which is what makes the seam free of gaps
+/// and duplicates. It is its own reader so that a subscription is one object fewer: a server holds one per stream.
+/// </summary>
+internal sealed class Subscriber : ChannelReader<RoomEvent>, IRoomSubscription
 {
     private readonly BroadcastHub _hub;
     private readonly SubscriberQueue _queue;
     private readonly long _maxBufferedBytes;
     private readonly bool _dropsOldest;
-    private SubscriberReader? _reader;
+    private RoomEvent[]? _replay;
+    private int _nextReplayed;
 
     // Buffered bytes are the difference of two sums, each with one writer, so neither side needs an interlocked
     // instruction per event: the publishers add under the room's gate, the one reader adds what it has read.
@@ -59,14 +65,47 @@ internal sealed class Subscriber : IRoomSubscription
     /// <summary>Live events below it are skipped: a member starting live begins with its own JOINED.</summary>
     public long FirstLiveSequence { get; private set; }
 
-    public ChannelReader<RoomEvent> Events => _reader ?? throw new InvalidOperationException("The subscription has not started.");
+    public ChannelReader<RoomEvent> Events => _replay is not null ? this : throw new InvalidOperationException("The subscription has not started.");
+
+    public override Task Completion => _queue.Completion;
 
     /// <summary>Called under the room's gate, as the subscriber is registered.</summary>
     public void Start(RoomEvent[] replay)
     {
         StartSequence = RoomState.LastSequence;
-        _reader = new SubscriberReader(this, replay, _queue);
+        _replay = replay;
     }
+
+    public override bool TryRead(out RoomEvent item)
+    {
+        var replay = _replay!;
+        if (_nextReplayed < replay.Length)
+        {
+            item = replay[_nextReplayed++];
+            if (_nextReplayed == replay.Length)
+            {
+                _replay = [];
+                _nextReplayed = 0;
+            }
+
+            return true;
+        }
+
+        while (_queue.TryRead(out item!))
+        {
+            // Replayed events are the history's, already counted there; live ones were counted against the buffer.
+            Volatile.Write(ref _readBytes, _readBytes + item.Size);
+            if (item.Sequence >= FirstLiveSequence)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
+        _nextReplayed < _replay!.Length ? new ValueTask<bool>(true) : _queue.WaitToReadAsync(cancellationToken);
 
     /// <summary>
     /// The member's JOINED is in the log at <paramref name="joined"/>. Starting live, it skips what others published
@@ -111,9 +150,6 @@ internal sealed class Subscriber : IRoomSubscription
         Volatile.Write(ref _queuedBytes, _queuedBytes + size);
         return true;
     }
-
-    /// <summary>A live event left the buffer: read by the subscriber, its only reader.</summary>
-    public void Consumed(RoomEvent item) => Volatile.Write(ref _readBytes, _readBytes + item.Size);
 
     public void Complete(Exception? error = null) => _queue.TryComplete(error);
 
