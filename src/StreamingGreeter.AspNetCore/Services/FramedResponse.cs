@@ -40,6 +40,13 @@ internal sealed class FramedResponse(HttpResponse response, int? maxSendMessageS
     private Memory<byte> _buffer;
     private int _buffered;
 
+    /// <summary>
+    /// True, once started, when a frame can go to the body in one write-and-flush (<c>PipeWriter.WriteAsync</c>). Not
+    /// for gRPC-Web text, whose base64 body lends no memory when asked for any size, as that write asks; its response
+    /// is known by the content type gRPC-Web gives it as it starts.
+    /// </summary>
+    public bool WritesInOneCall { get; private set; }
+
     /// <summary><paramref name="message"/> as one uncompressed gRPC frame.</summary>
     public static byte[] Frame(IMessage message)
     {
@@ -51,7 +58,15 @@ internal sealed class FramedResponse(HttpResponse response, int? maxSendMessageS
     }
 
     /// <summary>Sends the response's headers unless they are sent: grpc-dotnet does so before its first write too.</summary>
-    public Task StartAsync() => response.HasStarted ? Task.CompletedTask : response.StartAsync();
+    public async Task StartAsync()
+    {
+        if (!response.HasStarted)
+        {
+            await response.StartAsync();
+        }
+
+        WritesInOneCall = response.ContentType?.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase) != true;
+    }
 
     /// <summary>
     /// Copies <paramref name="frame"/>, made by <see cref="Frame"/>, into the body. It is handed to the body by
@@ -59,10 +74,7 @@ internal sealed class FramedResponse(HttpResponse response, int? maxSendMessageS
     /// </summary>
     public void Write(ReadOnlySpan<byte> frame)
     {
-        if (frame.Length - PrefixLength > maxSendMessageSize)
-        {
-            throw new RpcException(MessageTooLarge);
-        }
+        CheckSize(frame);
 
         // Frames are copied into the memory the body lends, and it is told of them once it is full or at the commit:
         // each GetMemory and Advance of Kestrel's HTTP/2 body takes the stream's lock, which its connection's frame
@@ -84,6 +96,18 @@ internal sealed class FramedResponse(HttpResponse response, int? maxSendMessageS
             // With a size asked for: a body may lend nothing when asked for any size (gRPC-Web's base64 writer does,
             // before its first write). The rest of a large frame is copied a buffer at a time.
             _buffer = _body.GetMemory(Math.Min(frame.Length, MaxSizeHint));
+        }
+    }
+
+    /// <summary>
+    /// Refuses a frame over the service's <c>MaxSendMessageSize</c> as grpc-dotnet refuses a message; for a frame that
+    /// is sent by other means than <see cref="Write"/>.
+    /// </summary>
+    public void CheckSize(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length - PrefixLength > maxSendMessageSize)
+        {
+            throw new RpcException(MessageTooLarge);
         }
     }
 

@@ -274,7 +274,9 @@ internal sealed class GreeterService(
             {
                 // Events already waiting go out under one flush, and so in as few HTTP/2 frames and system calls as
                 // they fit: each event's shared frame is copied into the body, up to a bound, and then flushed once.
-                // Nothing waits for more events to arrive, so a lone event is not delayed.
+                // A lone event, the common case below saturation, is written and flushed in one call. Nothing waits
+                // for more events to arrive, so a lone event is not delayed.
+                byte[]? last = null;
                 var batch = 0;
                 while (batch < MaxEventsPerFlush && sent < limit && events.TryRead(out var item))
                 {
@@ -287,15 +289,27 @@ internal sealed class GreeterService(
                         await body.StartAsync();
                     }
 
-                    body.Write(ChatEventEncoder.Encode(item).Frame);
+                    // Each frame is copied once the next one is read, so that a lone one need not be.
+                    if (last is not null)
+                    {
+                        body.Write(last);
+                    }
+
+                    last = ChatEventEncoder.Encode(item).Frame;
+                    body.CheckSize(last);
                     lastSequence = item.Sequence;
                     sent++;
                     batch++;
                 }
 
-                if (batch > 0)
+                if (batch == 1 && body!.WritesInOneCall)
                 {
-                    body!.Commit();
+                    await writer!.WriteAndFlushAsync(last);
+                }
+                else if (batch > 0)
+                {
+                    body!.Write(last!);
+                    body.Commit();
                     await writer!.FlushAsync();
                 }
 

@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using Grpc.Core;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace StreamingGreeter.AspNetCore.Services;
@@ -13,16 +12,13 @@ namespace StreamingGreeter.AspNetCore.Services;
 /// <para>
 /// grpc-dotnet resets the HTTP/2 stream (RST_STREAM CANCEL, no grpc-status) when the token given to a write is cancelled
 /// during it, or already was when the write began. A call cut short by shutdown, token expiry or a refused Chat message
-/// would lose the status that tells its client how to resume, so writes take no token: the caller checks its own
-/// between writes, and the status follows the last write. A write is ended instead when no status could reach the
-/// client anyway: Kestrel releases it once the client is gone (below), and this writer resets the stream itself when a
-/// write has made no progress for the timeout: a client that stops reading, its HTTP/2 window at zero, would otherwise
-/// hold a write, its buffered events and its membership for ever. Only a write that does not complete at once arms the
-/// timer, so a stream that keeps up pays for none. Once the server is stopping, a write gets <see cref="StoppingGrace"/>
-/// at most: long enough for a busy stream that is being read to finish its write and end with its status, short enough
-/// that a stalled one does not hold the shutdown. Over HTTP/2 the reset is all it takes, so an HTTP/2 stream carries
-/// no token source of its own and its flushes no cancellation registration. HTTP/1.1 (gRPC-Web) has no stream to
-/// reset: there writes take a token of the writer's own, cancelled when the client is gone or the write timed out.
+/// would lose the status that tells its client how to resume, so writes do not take the call's token: the caller checks
+/// it between writes, and the status follows the last write. They take a token of their own instead, cancelled when
+/// the client is gone or when a write has made no progress for the timeout: a client that stops reading, its HTTP/2
+/// window at zero, would otherwise hold a write, its buffered events and its membership for ever. Only a write that
+/// does not complete at once arms the timer, so a stream that keeps up pays for none. Once the server is stopping, a
+/// write gets <see cref="StoppingGrace"/> at most: long enough for a busy stream that is being read to finish its write
+/// and end with its status, short enough that a stalled one does not hold the shutdown.
 /// </para>
 /// <para>
 /// When the client resets the stream or its connection breaks, Kestrel first marks the stream's output complete, and
@@ -33,7 +29,7 @@ namespace StreamingGreeter.AspNetCore.Services;
 /// stream would write all its replies into the void and end OK, a pump would drain its buffer and then wait for ever
 /// or report a slow subscriber. So messages go to grpc-dotnet buffered and the flush is made here, where its result is
 /// seen: a completed output ends the call as abandoned (an <see cref="IOException"/>, as Kestrel's own reset is),
-/// whether or not the call's token has fired yet.
+/// whether or not the token has fired yet.
 /// </para>
 /// </remarks>
 internal sealed class ResponseWriter : IDisposable
@@ -45,8 +41,7 @@ internal sealed class ResponseWriter : IDisposable
 
     private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
 
-    private readonly CancellationTokenSource? _abort;
-    private readonly CancellationToken _callAborted;
+    private readonly CancellationTokenSource _abort;
     private readonly PipeWriter _body;
     private readonly IHttpResetFeature? _reset;
     private readonly TimeSpan _timeout;
@@ -59,20 +54,15 @@ internal sealed class ResponseWriter : IDisposable
 
     public ResponseWriter(ServerCallContext context, TimeSpan timeout, TimeProvider time, CancellationToken stopping)
     {
-        _callAborted = context.CancellationToken;
+        // The client going away (or its deadline) ends a write: there is nobody left to send a status to.
+        _abort = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var http = context.GetHttpContext();
         _body = http.Response.BodyWriter;
         _reset = http.Features.Get<IHttpResetFeature>();
-        // Not whether a reset feature is there: gRPC-Web puts one in front of HTTP/1.1 too, where it does nothing.
-        var resets = HttpProtocol.IsHttp2(http.Request.Protocol) || HttpProtocol.IsHttp3(http.Request.Protocol);
-        _abort = resets ? null : CancellationTokenSource.CreateLinkedTokenSource(_callAborted);
         _timeout = timeout;
         _time = time;
         _stopping = stopping;
     }
-
-    /// <summary>None over HTTP/2, where a stalled write is released by resetting its stream.</summary>
-    private CancellationToken WriteToken => _abort?.Token ?? CancellationToken.None;
 
     /// <summary>True once a write timed out and the call was aborted.</summary>
     public bool TimedOut => _timedOut;
@@ -84,7 +74,7 @@ internal sealed class ResponseWriter : IDisposable
     public Task WriteAsync<T>(IServerStreamWriter<T> stream, T message, bool flush = true)
     {
         stream.WriteOptions = Buffered;
-        var write = stream.WriteAsync(message, WriteToken);
+        var write = stream.WriteAsync(message, _abort.Token);
         if (!write.IsCompletedSuccessfully)
         {
             return WriteThenFlushAsync(write, flush);
@@ -97,15 +87,22 @@ internal sealed class ResponseWriter : IDisposable
     {
         _stoppingRegistration.Dispose();
         _timer?.Dispose();
-        _abort?.Dispose();
+        _abort.Dispose();
     }
 
     /// <summary>
     /// Flushes what was written to the response body since the last flush; throws as <see cref="WriteAsync{T}"/> does.
     /// </summary>
-    public Task FlushAsync()
+    public Task FlushAsync() => Completed(_body.FlushAsync(_abort.Token));
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to the response body and flushes it, in one call to the body: Kestrel's HTTP/2
+    /// body takes its stream's lock once for both, where a write and a flush take it twice.
+    /// </summary>
+    public Task WriteAndFlushAsync(ReadOnlyMemory<byte> bytes) => Completed(_body.WriteAsync(bytes, _abort.Token));
+
+    private Task Completed(ValueTask<FlushResult> flush)
     {
-        var flush = _body.FlushAsync(WriteToken);
         if (!flush.IsCompletedSuccessfully)
         {
             return AwaitFlushAsync(flush);
@@ -161,10 +158,8 @@ internal sealed class ResponseWriter : IDisposable
             throw new IOException("the response stream was aborted: the client reset it or its connection went away");
         }
 
-        // As grpc-dotnet does after its own flush: a call aborted (the client gone, its deadline) does not always show
-        // in the result.
-        _callAborted.ThrowIfCancellationRequested();
-        WriteToken.ThrowIfCancellationRequested();
+        // As grpc-dotnet does after its own flush: a cancellation does not always show in the result.
+        _abort.Token.ThrowIfCancellationRequested();
     }
 
     private void Arm()
@@ -208,11 +203,12 @@ internal sealed class ResponseWriter : IDisposable
             return;
         }
 
-        // The stalled write cannot complete, and neither can a status behind it: the stream is reset instead, with
-        // CANCEL as grpc-dotnet resets for a write of its own whose token is cancelled. That releases the write, and so
-        // the call, its subscription and (for Chat) its membership. Without HTTP/2 the write's own token releases it.
+        // The stalled write cannot complete, and neither can a status behind it: the stream is reset instead, which
+        // releases the call, its subscription and (for Chat) its membership. The cancelled flush would have Kestrel
+        // reset it with INTERNAL_ERROR once its continuation runs; reset at once with CANCEL, as grpc-dotnet does for
+        // a write of its own whose token is cancelled.
         _timedOut = true;
-        _abort?.Cancel();
+        _abort.Cancel();
         _reset?.Reset(Http2Cancel);
     }
 }
