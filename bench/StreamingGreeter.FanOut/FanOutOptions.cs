@@ -55,6 +55,9 @@ internal sealed record FanOutOptions
         Servers = [ServerKind.Project, ServerKind.Bare, ServerKind.Project, ServerKind.Bare],
     };
 
+    /// <summary>The report's first run, not reported: the load client's code compiled before anything is measured.</summary>
+    public static FanOutOptions ClientWarmup { get; } = Saturation with { Events = 5000, Servers = [ServerKind.Bare, ServerKind.Project] };
+
     /// <summary>The report's runs after <see cref="Saturation"/>; the paced one at half the project's saturated rate.</summary>
     public static IEnumerable<FanOutOptions> ReportRuns(double projectDeliveriesPerSecond) =>
     [

@@ -2,14 +2,17 @@ using System.Buffers.Binary;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using StreamingGreeter.AspNetCore.Services;
+using StreamingGreeter.AspNetCore.Tests.Infrastructure;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.AspNetCore.Tests;
 
 /// <summary>
 /// The one writer below grpc-dotnet's: frames are made as gRPC makes them, reach the body whole and in order across
-/// the body's buffers, and a message over the service's MaxSendMessageSize is refused as grpc-dotnet refuses it.
+/// the body's buffers, and a message over the service's MaxSendMessageSize is refused as grpc-dotnet refuses it, also
+/// on a real stream.
 /// </summary>
 public sealed class FramedResponseTests
 {
@@ -71,6 +74,24 @@ public sealed class FramedResponseTests
         new FramedResponse(http.Response, maxSendMessageSize: limit).Write(frame);
         var refused = Assert.Throws<RpcException>(() => new FramedResponse(http.Response, maxSendMessageSize: limit - 1).Write(frame));
 
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal("Sending message exceeds the maximum configured message size.", refused.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Subscribe_EventOverTheAppsMaxSendMessageSize_EndsWithResourceExhaustedAfterTheEventsBefore()
+    {
+        // As an embedding app would set it, for all its gRPC services.
+        await using var server = await TestServer.StartAsync(static services => services.AddGrpc(static grpc => grpc.MaxSendMessageSize = 200));
+        var room = Rooms.Unique();
+        using var call = server.Client.Subscribe(new SubscribeRequest { Room = room });
+        await call.ResponseHeadersAsync.DefaultTimeout();
+
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Sender = "Ada", Text = "small" }).ResponseAsync.DefaultTimeout();
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Sender = "Ada", Text = new string('x', 300) }).ResponseAsync.DefaultTimeout();
+
+        Assert.Equal("small", (await call.ResponseStream.ReadNextAsync()).Text);
+        var refused = await call.ResponseStream.MoveNext().ThrowsRpcAsync();
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Equal("Sending message exceeds the maximum configured message size.", refused.Status.Detail);
     }

@@ -19,9 +19,15 @@ internal sealed class GreeterService(
     PublishRateLimiter rateLimiter,
     SlowSubscriberWarning slowSubscribers,
     IOptions<StreamingGreeterOptions> options,
-    IOptions<GrpcServiceOptions<GreeterService>> grpcOptions,
+    IOptions<GrpcServiceOptions> grpcOptions,
+    IOptions<GrpcServiceOptions<GreeterService>> grpcServiceOptions,
     ILogger<GreeterService> logger) : GreeterServiceBase
 {
+    /// <summary>The limit grpc-dotnet would check if it wrote the events itself: the service's if set, else every service's.</summary>
+    private readonly int? _maxSendMessageSize = grpcServiceOptions.Value.MaxSendMessageSizeSpecified
+        ? grpcServiceOptions.Value.MaxSendMessageSize
+        : grpcOptions.Value.MaxSendMessageSize;
+
     /// <summary>Events a subscriber's stream takes under one flush when they are already waiting.</summary>
     private const int MaxEventsPerFlush = 64;
 
@@ -284,7 +290,7 @@ internal sealed class GreeterService(
                     call.Token.ThrowIfCancellationRequested();
                     if (body is null)
                     {
-                        body = new FramedResponse(context.GetHttpContext().Response, grpcOptions.Value.MaxSendMessageSize);
+                        body = new FramedResponse(context.GetHttpContext().Response, _maxSendMessageSize);
                         writer = NewWriter(context);
                         await body.StartAsync();
                     }
