@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.FanOut;
@@ -15,38 +16,58 @@ namespace StreamingGreeter.FanOut;
 internal sealed class Publisher(Greeter.GreeterClient client, string room, SubscriberStream[] streams, RunProgress progress, int window, int rate, int inFlight)
 {
     private long _issued;
+    private Exception? _failure;
 
     public long Published => Volatile.Read(ref _issued);
 
-    /// <summary>Publishes <paramref name="count"/> more events, checking that the server numbers them, each once, next.</summary>
+    /// <summary>
+    /// Publishes <paramref name="count"/> more events, checking that the server numbers them, each once, next. A call
+    /// that fails ends the run at once with its error, rather than leaving it to wait for deliveries that never come.
+    /// </summary>
     public async Task PublishAsync(long count, CancellationToken cancellation)
     {
         var first = _issued + 1;
         var numbered = new bool[count];
         using var slots = new SemaphoreSlim(inFlight);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var calls = new List<Task>((int)Math.Min(count, 1 << 20));
         var start = Stopwatch.GetTimestamp();
-        for (var i = 0L; i < count; i++)
+        try
         {
-            await WaitUntilDeliveredAsync(_issued - window + 1, cancellation);
-            if (rate > 0)
+            for (var i = 0L; i < count; i++)
             {
-                // Due times from the start, so a late publish does not push the later ones back; the timer's
-                // granularity (about 1 ms) makes high rates bursty, not slower.
-                var due = start + (long)(i * (double)Stopwatch.Frequency / rate);
-                var ahead = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                if (ahead > TimeSpan.FromMilliseconds(1))
+                await WaitUntilDeliveredAsync(_issued - window + 1, failed.Token);
+                if (rate > 0)
                 {
-                    await Task.Delay(ahead, cancellation);
+                    // Due times from the start, so a late publish does not push the later ones back; the timer's
+                    // granularity (about 1 ms) makes high rates bursty, not slower.
+                    var due = start + (long)(i * (double)Stopwatch.Frequency / rate);
+                    var ahead = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    if (ahead > TimeSpan.FromMilliseconds(1))
+                    {
+                        await Task.Delay(ahead, failed.Token);
+                    }
                 }
-            }
 
-            await slots.WaitAsync(cancellation);
-            Volatile.Write(ref _issued, _issued + 1);
-            calls.Add(PublishOneAsync(slots, first, numbered, cancellation));
+                await slots.WaitAsync(failed.Token);
+                Volatile.Write(ref _issued, _issued + 1);
+                calls.Add(PublishOneAsync(slots, first, numbered, failed));
+            }
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            // A call failed: its error is thrown below.
         }
 
-        await Task.WhenAll(calls);
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        catch when (Volatile.Read(ref _failure) is { } failure)
+        {
+            // The calls cancelled because of it fail too, and may come first in the list.
+            ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     /// <summary>Waits until every subscriber still open has received at least <paramref name="events"/> events.</summary>
@@ -80,12 +101,12 @@ internal sealed class Publisher(Greeter.GreeterClient client, string room, Subsc
         return min;
     }
 
-    private async Task PublishOneAsync(SemaphoreSlim slots, long first, bool[] numbered, CancellationToken cancellation)
+    private async Task PublishOneAsync(SemaphoreSlim slots, long first, bool[] numbered, CancellationTokenSource failed)
     {
         try
         {
             var request = new PublishRequest { Room = room, Sender = "fanout", Text = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture) };
-            var reply = await client.PublishAsync(request, cancellationToken: cancellation);
+            var reply = await client.PublishAsync(request, cancellationToken: failed.Token);
             var index = reply.Sequence - first;
             lock (numbered)
             {
@@ -96,6 +117,12 @@ internal sealed class Publisher(Greeter.GreeterClient client, string room, Subsc
 
                 numbered[index] = true;
             }
+        }
+        catch (Exception error) when (!failed.IsCancellationRequested)
+        {
+            Interlocked.CompareExchange(ref _failure, error, null);
+            await failed.CancelAsync();
+            throw;
         }
         finally
         {

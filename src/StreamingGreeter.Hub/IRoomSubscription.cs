@@ -21,7 +21,8 @@ public interface IRoomSubscription : IAsyncDisposable
     /// <summary>
     /// The events, in sequence order: replayed history first, then live events. Reading fails with
     /// <see cref="SubscriberOverflowException"/> when the subscriber fell behind under the
-    /// <see cref="SlowSubscriberPolicy.Disconnect"/> policy, after the events buffered before that.
+    /// <see cref="SlowSubscriberPolicy.Disconnect"/> policy, after the events buffered before that. It has one reader:
+    /// a second <c>WaitToReadAsync</c> while one is pending throws <see cref="InvalidOperationException"/>.
     /// </summary>
     ChannelReader<RoomEvent> Events { get; }
 

@@ -263,7 +263,9 @@ internal sealed class GreeterService(
 
     /// <summary>
     /// The one loop per call that writes to the response stream: a response stream takes one pending write at a time.
-    /// When it fails it cancels <paramref name="call"/>, so the rest of the call stops too.
+    /// When it fails it cancels <paramref name="call"/>, so the rest of the call stops too. It writes the events' shared
+    /// frames into the response body itself (<see cref="FramedResponse"/>), so the call's response stream, grpc-dotnet's
+    /// per-message writer, is not used.
     /// </summary>
     private async Task PumpAsync(IRoomSubscription subscription, ServerCallContext context, int maxEvents, CancellationTokenSource call)
     {

@@ -35,4 +35,29 @@ public sealed class FanOutSmokeTests
             workDirectory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task SmokeRun_ServerRefusesEveryPublish_FailsAtOnceWithTheRefusal()
+    {
+        var assembly = BenchProcess.Assembly("FanOutAssembly");
+        var workDirectory = Directory.CreateTempSubdirectory("streaminggreeter-fanout-refused-");
+        try
+        {
+            // Every event's text (a timestamp) is over 4 bytes. The run's own limit is far beyond RunLimit: a run that
+            // only failed when it timed out, waiting for deliveries that never come, would fail this test.
+            var (exitCode, output) = await BenchProcess.RunAsync(
+                assembly,
+                workDirectory.FullName,
+                ["--smoke", "--server", "project", "--server-arg", "--Greeter:MaxEventBytes=4", "--timeout", "600"],
+                RunLimit);
+
+            Assert.True(exitCode == 1, $"the fan-out run exited with {exitCode}:\n{BenchProcess.Tail(output)}");
+            Assert.Contains("FAILED: the Project run: Grpc.Core.RpcException: Status(StatusCode=\"InvalidArgument\"", output, StringComparison.Ordinal);
+            Assert.Contains("Greeter:MaxEventBytes", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            workDirectory.Delete(recursive: true);
+        }
+    }
 }
