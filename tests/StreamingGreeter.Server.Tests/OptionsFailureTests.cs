@@ -1,6 +1,9 @@
 namespace StreamingGreeter.Server.Tests;
 
-/// <summary>The host's start-up output when an options value is out of range: one line naming the key and the value.</summary>
+/// <summary>
+/// The host's start-up output when an options value is out of range or not of its type: one line naming the key and
+/// the value.
+/// </summary>
 public sealed class OptionsFailureTests
 {
     [Fact]
@@ -41,6 +44,19 @@ public sealed class OptionsFailureTests
         Assert.Single(server.Output.Lines, static line => line.EndsWith("Auth:ClockSkew is 01:00:00: it must be between 00:00:00 and 00:05:00", StringComparison.Ordinal));
         Assert.DoesNotContain("   at ", server.Transcript, StringComparison.Ordinal);
         Assert.DoesNotContain("Hosting failed to start", server.Transcript, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServerProcess_ValueNotOfItsType_OneLineNamingKeyValueAndType()
+    {
+        await using var server = GreeterServer.StartProcess("--Greeter:MaxEventBytes=lots");
+
+        var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(exitCode == 1, server.Transcript);
+        var failure = Assert.Single(server.Output.Lines, static line => line.Contains("Greeter:MaxEventBytes", StringComparison.Ordinal));
+        Assert.EndsWith("Failed to convert configuration value 'lots' at 'Greeter:MaxEventBytes' to type 'System.Int32'.", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", server.Transcript, StringComparison.Ordinal);
     }
 
     [Fact]
