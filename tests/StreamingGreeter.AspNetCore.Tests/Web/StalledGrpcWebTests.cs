@@ -10,14 +10,15 @@ using StreamingGreeter.AspNetCore.Tests.Infrastructure;
 namespace StreamingGreeter.AspNetCore.Tests.Web;
 
 /// <summary>
-/// A gRPC-Web stream over HTTP/1.1 whose client stops reading: with no HTTP/2 stream to reset, the write timeout
-/// aborts the connection, which releases the write, the call and its subscription.
+/// A gRPC-Web stream over HTTP/1.1 whose client stops reading: with no HTTP/2 stream to reset (gRPC-Web's reset feature
+/// does nothing there), the write timeout cancels the stalled write's own token, which ends the call, its subscription
+/// and the client's connection.
 /// </summary>
 [Collection(IsolatedCollection.Name)]
 public sealed class StalledGrpcWebTests
 {
     [Fact]
-    public async Task Subscribe_GrpcWebOverHttp1ClientStopsReading_ConnectionAbortedAfterWriteTimeoutAndSubscriptionReleased()
+    public async Task Subscribe_GrpcWebOverHttp1ClientStopsReading_CallEndedAfterWriteTimeoutAndSubscriptionReleased()
     {
         await using var web = await WebApp.StartAsync(static greeter => greeter.Services
             .Configure<StreamingGreeterOptions>(static options => options.WriteTimeout = TimeSpan.FromSeconds(1))
@@ -46,7 +47,7 @@ public sealed class StalledGrpcWebTests
         }
 
         await Wait.UntilAsync(() => hub.SubscriberCount == 0, () => $"{hub.SubscriberCount} subscribers: the stalled stream was never released");
-        // The connection was aborted: reading what reached the client ends, rather than waiting for more.
+        // The connection ends too: reading what reached the client comes to an end, rather than waiting for more.
         var buffer = new byte[64 * 1024];
         await DrainUntilClosedAsync(stalled, buffer).DefaultTimeout();
     }
