@@ -27,8 +27,6 @@ internal sealed partial class ChildServer : IAsyncDisposable
 
     public string Address { get; }
 
-    public int ProcessId => _process.Id;
-
     /// <summary>The project's host, with its shipped configuration and <paramref name="extraArgs"/>.</summary>
     public static Task<ChildServer> StartAsync(params string[] extraArgs) =>
         StartAsync(FindAssembly(ProjectServerKey, "StreamingGreeter.Server"), extraArgs);

@@ -50,9 +50,6 @@ internal sealed class SubscriberConnection : IAsyncDisposable
         _reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
     }
 
-    /// <summary>Ends when every stream has ended, or the connection broke (then each open stream is failed).</summary>
-    public Task Completion => _reading;
-
     /// <summary>
     /// Connects, exchanges SETTINGS, and sends one Subscribe request per stream in <paramref name="streams"/> (whose
     /// ids are 1, 3, 5, ...), each with the same gRPC-framed <paramref name="request"/>.
