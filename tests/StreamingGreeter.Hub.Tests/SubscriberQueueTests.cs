@@ -4,7 +4,7 @@ namespace StreamingGreeter.Hub.Tests;
 
 /// <summary>
 /// A subscriber's buffer behaves as the bounded single-reader channel it replaces: order, the bound under either
-/// policy, completion after the last event, the error thrown to the reader, a cancelled wait, and a woken reader that
+/// policy and in bytes, completion after the last event, the error thrown to the reader, a cancelled wait, and a woken reader that
 /// never runs on the writer's thread.
 /// </summary>
 public sealed class SubscriberQueueTests
@@ -12,23 +12,44 @@ public sealed class SubscriberQueueTests
     [Fact]
     public void TryWrite_UpToCapacity_ReadInOrderThenFullRefused()
     {
-        var queue = new SubscriberQueue(capacity: 3, dropped: null);
+        var queue = new SubscriberQueue(capacity: 3, maxBytes: long.MaxValue, dropped: null);
 
-        Assert.All(Events(1, 3), item => Assert.True(queue.TryWrite(item)));
-        Assert.False(queue.TryWrite(Event(4)));
+        Assert.All(Events(1, 3), item => Assert.True(queue.TryWrite(item, out _)));
+        Assert.False(queue.TryWrite(Event(4), out _));
 
         Assert.Equal([1L, 2, 3], Drain(queue));
-        Assert.True(queue.TryWrite(Event(5)));
+        Assert.True(queue.TryWrite(Event(5), out _));
         Assert.Equal([5L], Drain(queue));
+    }
+
+    [Fact]
+    public void TryWrite_BytesFull_RefusedAsBytesUntilTheReaderTakesSome()
+    {
+        var size = Event(1).Size;
+        var dropped = new List<long>();
+        // Room for two events' bytes and many events, dropping the oldest for count: bytes are not dropped for.
+        var queue = new SubscriberQueue(capacity: 100, maxBytes: 2 * size, item => dropped.Add(item.Sequence));
+
+        Assert.True(queue.TryWrite(Event(1), out _));
+        Assert.True(queue.TryWrite(Event(2), out _));
+        Assert.False(queue.TryWrite(Event(3), out var bytesFull));
+        Assert.True(bytesFull);
+        Assert.Empty(dropped);
+
+        Assert.True(queue.TryRead(out var first));
+        Assert.Equal(1, first.Sequence);
+        Assert.True(queue.TryWrite(Event(4), out bytesFull));
+        Assert.False(bytesFull);
+        Assert.Equal([2L, 4], Drain(queue));
     }
 
     [Fact]
     public void TryWrite_FullWithDropOldest_DropsAndReportsTheOldest()
     {
         var dropped = new List<long>();
-        var queue = new SubscriberQueue(capacity: 2, item => dropped.Add(item.Sequence));
+        var queue = new SubscriberQueue(capacity: 2, maxBytes: long.MaxValue, item => dropped.Add(item.Sequence));
 
-        Assert.All(Events(1, 5), item => Assert.True(queue.TryWrite(item)));
+        Assert.All(Events(1, 5), item => Assert.True(queue.TryWrite(item, out _)));
 
         Assert.Equal([1L, 2, 3], dropped);
         Assert.Equal([4L, 5], Drain(queue));
@@ -37,13 +58,13 @@ public sealed class SubscriberQueueTests
     [Fact]
     public async Task TryComplete_WithEventsLeft_ReaderGetsThemThenTheEnd()
     {
-        var queue = new SubscriberQueue(capacity: 8, dropped: null);
-        queue.TryWrite(Event(1));
-        queue.TryWrite(Event(2));
+        var queue = new SubscriberQueue(capacity: 8, maxBytes: long.MaxValue, dropped: null);
+        queue.TryWrite(Event(1), out _);
+        queue.TryWrite(Event(2), out _);
 
         Assert.True(queue.TryComplete());
         Assert.False(queue.TryComplete());
-        Assert.False(queue.TryWrite(Event(3)));
+        Assert.False(queue.TryWrite(Event(3), out _));
         // Not complete while an event is left to read.
         Assert.False(queue.Completion.IsCompleted);
 
@@ -56,7 +77,7 @@ public sealed class SubscriberQueueTests
     [Fact]
     public async Task TryComplete_WithError_ThrownToTheWaitingReaderAndFaultsCompletion()
     {
-        var queue = new SubscriberQueue(capacity: 8, dropped: null);
+        var queue = new SubscriberQueue(capacity: 8, maxBytes: long.MaxValue, dropped: null);
         var completion = queue.Completion;
         var wait = queue.WaitToReadAsync(CancellationToken.None).AsTask();
         Assert.False(wait.IsCompleted);
@@ -73,7 +94,7 @@ public sealed class SubscriberQueueTests
     [Fact]
     public async Task WaitToReadAsync_Cancelled_ThrowsAndTheNextWaitStillGetsEvents()
     {
-        var queue = new SubscriberQueue(capacity: 8, dropped: null);
+        var queue = new SubscriberQueue(capacity: 8, maxBytes: long.MaxValue, dropped: null);
         using var cancel = new CancellationTokenSource();
         var wait = queue.WaitToReadAsync(cancel.Token).AsTask();
 
@@ -82,7 +103,7 @@ public sealed class SubscriberQueueTests
         var thrown = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait).DefaultTimeout();
         Assert.Equal(cancel.Token, thrown.CancellationToken);
         var next = queue.WaitToReadAsync(CancellationToken.None).AsTask();
-        Assert.True(queue.TryWrite(Event(1)));
+        Assert.True(queue.TryWrite(Event(1), out _));
         Assert.True(await next.DefaultTimeout());
         Assert.Equal([1L], Drain(queue));
     }
@@ -90,7 +111,7 @@ public sealed class SubscriberQueueTests
     [Fact]
     public async Task TryWrite_ReaderWaiting_ReaderResumesOffTheWritersThread()
     {
-        var queue = new SubscriberQueue(capacity: 8, dropped: null);
+        var queue = new SubscriberQueue(capacity: 8, maxBytes: long.MaxValue, dropped: null);
         var wait = queue.WaitToReadAsync(CancellationToken.None);
         Assert.False(wait.IsCompleted);
         var resumed = ResumeAsync(wait);
@@ -100,7 +121,7 @@ public sealed class SubscriberQueueTests
         var writer = new Thread(() =>
         {
             writerThread = Environment.CurrentManagedThreadId;
-            queue.TryWrite(Event(1));
+            queue.TryWrite(Event(1), out _);
             resumed.Wait(TimeSpan.FromSeconds(30));
         });
         writer.Start();
@@ -120,7 +141,7 @@ public sealed class SubscriberQueueTests
     [Fact]
     public async Task WaitToReadAsync_SecondWaitWhileOneIsPending_RefusedAndTheFirstStillEnds()
     {
-        var queue = new SubscriberQueue(capacity: 8, dropped: null);
+        var queue = new SubscriberQueue(capacity: 8, maxBytes: long.MaxValue, dropped: null);
         var pending = queue.WaitToReadAsync(CancellationToken.None).AsTask();
 
         // Refused at the call, not through the task it would return.
@@ -133,7 +154,7 @@ public sealed class SubscriberQueueTests
     public async Task WriteAndRead_ManyEventsFromSeveralWritersOneAtATime_EveryEventOnceInOrder()
     {
         const int Count = 20_000;
-        var queue = new SubscriberQueue(capacity: Count, dropped: null);
+        var queue = new SubscriberQueue(capacity: Count, maxBytes: long.MaxValue, dropped: null);
         var gate = new Lock();
         var next = 0L;
         // Writers take turns under one lock, as a room's publishers do under its gate.
@@ -148,7 +169,7 @@ public sealed class SubscriberQueueTests
                         return;
                     }
 
-                    Assert.True(queue.TryWrite(Event(++next)));
+                    Assert.True(queue.TryWrite(Event(++next), out bool _));
                 }
             }
         })).ToArray();

@@ -12,15 +12,10 @@ internal sealed class Subscriber : ChannelReader<RoomEvent>, IRoomSubscription
 {
     private readonly BroadcastHub _hub;
     private readonly SubscriberQueue _queue;
-    private readonly long _maxBufferedBytes;
     private readonly bool _dropsOldest;
     private RoomEvent[]? _replay;
     private int _nextReplayed;
 
-    // Buffered bytes are the difference of two sums, each with one writer, so neither side needs an interlocked
-    // instruction per event: the publishers add under the room's gate, the one reader adds what it has read.
-    private long _queuedBytes;
-    private long _readBytes;
     private int _ended;
 
     public Subscriber(BroadcastHub hub, Room room, CallerAccount? caller, int capacity, bool dropsOldest, long maxBufferedBytes)
@@ -28,9 +23,8 @@ internal sealed class Subscriber : ChannelReader<RoomEvent>, IRoomSubscription
         _hub = hub;
         RoomState = room;
         Caller = caller;
-        _maxBufferedBytes = maxBufferedBytes;
         _dropsOldest = dropsOldest;
-        _queue = new SubscriberQueue(capacity, dropsOldest ? OnDropped : null);
+        _queue = new SubscriberQueue(capacity, maxBufferedBytes, dropsOldest ? OnDropped : null);
     }
 
     /// <summary>The caller the subscription counts against, pinned while it lasts; its membership events are charged to it.</summary>
@@ -93,8 +87,6 @@ internal sealed class Subscriber : ChannelReader<RoomEvent>, IRoomSubscription
 
         while (_queue.TryRead(out item!))
         {
-            // Replayed events are the history's, already counted there; live ones were counted against the buffer.
-            Volatile.Write(ref _readBytes, _readBytes + item.Size);
             if (item.Sequence >= FirstLiveSequence)
             {
                 return true;
@@ -130,35 +122,24 @@ internal sealed class Subscriber : ChannelReader<RoomEvent>, IRoomSubscription
     /// </summary>
     public bool TryDeliver(RoomEvent item)
     {
-        var size = item.Size;
-        if (_queuedBytes - Volatile.Read(ref _readBytes) + size > _maxBufferedBytes)
+        if (_queue.TryWrite(item, out var bytesFull))
         {
-            if (_dropsOldest)
-            {
-                _hub.Dropped();
-                return true;
-            }
-
-            return false;
+            return true;
         }
 
-        if (!_queue.TryWrite(item))
+        if (bytesFull && _dropsOldest)
         {
-            return false;
+            _hub.Dropped();
+            return true;
         }
 
-        Volatile.Write(ref _queuedBytes, _queuedBytes + size);
-        return true;
+        return false;
     }
 
     public void Complete(Exception? error = null) => _queue.TryComplete(error);
 
     /// <summary>The queue dropped its oldest event to take a new one: called inside a publisher's write, under the room's gate.</summary>
-    private void OnDropped(RoomEvent item)
-    {
-        _queuedBytes -= item.Size;
-        _hub.Dropped();
-    }
+    private void OnDropped(RoomEvent item) => _hub.Dropped();
 
     /// <summary>True for the first caller only: a subscription ends once, however it ends.</summary>
     public bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;

@@ -3,8 +3,8 @@ using System.Threading.Tasks.Sources;
 namespace StreamingGreeter.Hub.Internal;
 
 /// <summary>
-/// A subscriber's buffer of live events: bounded, many writers (a room's publishers, one at a time under its gate), one
-/// reader. It is what a bounded <c>System.Threading.Channels</c> channel with <c>SingleReader</c> would be, with
+/// A subscriber's buffer of live events: bounded in events and in bytes, many writers (a room's publishers, one at a
+/// time under its gate), one reader. It is what a bounded <c>System.Threading.Channels</c> channel with <c>SingleReader</c> would be, with
 /// the same completion and error behaviour, but guarded by a <see cref="Lock"/>.
 /// </summary>
 /// <remarks>
@@ -27,7 +27,11 @@ internal sealed class SubscriberQueue : IValueTaskSource<bool>
     private readonly Lock _gate = new();
     private readonly Queue<RoomEvent> _items = new();
     private readonly int _capacity;
+    private readonly long _maxBytes;
     private readonly Action<RoomEvent>? _dropped;
+
+    // Under the lock with the events themselves, so the bound in bytes and the bound in events are checked in one place.
+    private long _bytes;
 
     // The one reader's pending WaitToReadAsync: reused from one wait to the next, so waiting allocates nothing.
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
@@ -39,14 +43,16 @@ internal sealed class SubscriberQueue : IValueTaskSource<bool>
     private TaskCompletionSource? _completion;
 
     /// <param name="capacity">Events it holds at most.</param>
+    /// <param name="maxBytes">Bytes of events (<see cref="RoomEvent.Size"/>) it holds at most.</param>
     /// <param name="dropped">
     /// When given, a full queue drops its oldest event to take a new one and reports it here, under the queue's lock;
     /// otherwise a full queue refuses the new event.
     /// </param>
-    public SubscriberQueue(int capacity, Action<RoomEvent>? dropped)
+    public SubscriberQueue(int capacity, long maxBytes, Action<RoomEvent>? dropped)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
+        _maxBytes = maxBytes;
         _dropped = dropped;
     }
 
@@ -63,13 +69,23 @@ internal sealed class SubscriberQueue : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Queues <paramref name="item"/>; false once completed, or when full and not dropping the oldest.</summary>
-    public bool TryWrite(RoomEvent item)
+    /// <summary>
+    /// Queues <paramref name="item"/>. False once completed, when its bytes do not fit (<paramref name="bytesFull"/>:
+    /// events are never dropped for bytes, the caller decides), or when the count is full and the oldest is not dropped.
+    /// </summary>
+    public bool TryWrite(RoomEvent item, out bool bytesFull)
     {
+        bytesFull = false;
         lock (_gate)
         {
             if (_completed)
             {
+                return false;
+            }
+
+            if (_bytes + item.Size > _maxBytes)
+            {
+                bytesFull = true;
                 return false;
             }
 
@@ -80,10 +96,13 @@ internal sealed class SubscriberQueue : IValueTaskSource<bool>
                     return false;
                 }
 
-                _dropped(_items.Dequeue());
+                var oldest = _items.Dequeue();
+                _bytes -= oldest.Size;
+                _dropped(oldest);
             }
 
             _items.Enqueue(item);
+            _bytes += item.Size;
             if (!_waiting)
             {
                 return true;
@@ -148,6 +167,8 @@ internal sealed class SubscriberQueue : IValueTaskSource<bool>
             {
                 return false;
             }
+
+            _bytes -= item.Size;
 
             if (!_completed || _items.Count > 0)
             {
