@@ -40,6 +40,7 @@ public sealed class PresencePermissionTests(JwtServerFixture fixture) : IClassFi
         Assert.Equal(StatusCode.PermissionDenied, presence.StatusCode);
         Assert.StartsWith($"\"eve\" may not subscribe to room \"{room}\"", presence.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.PermissionDenied, stats.StatusCode);
+        Assert.StartsWith($"\"eve\" may not subscribe to room \"{room}\"", stats.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

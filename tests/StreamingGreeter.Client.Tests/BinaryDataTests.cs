@@ -48,6 +48,7 @@ public sealed class BinaryDataTests(ServerFixture fixture) : IClassFixture<Serve
         var result = await GreeterCli.RunAsync(["subscribe", "--room", room, "--from", "1", "--max", "2", "--json", "--address", Server.Address]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(result.Output.Count == 2, result.ToString());
         var withData = JsonDocument.Parse(result.Output[0]).RootElement;
         var plain = JsonDocument.Parse(result.Output[1]).RootElement;
         // Base64 whatever the content type, so that a script gets the bytes exactly.

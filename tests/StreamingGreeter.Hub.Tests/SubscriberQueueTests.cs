@@ -59,8 +59,8 @@ public sealed class SubscriberQueueTests
     public async Task TryComplete_WithEventsLeft_ReaderGetsThemThenTheEnd()
     {
         var queue = new SubscriberQueue(capacity: 8, maxBytes: long.MaxValue, dropped: null);
-        queue.TryWrite(Event(1), out _);
-        queue.TryWrite(Event(2), out _);
+        Assert.True(queue.TryWrite(Event(1), out _));
+        Assert.True(queue.TryWrite(Event(2), out _));
 
         Assert.True(queue.TryComplete());
         Assert.False(queue.TryComplete());

@@ -20,7 +20,11 @@ internal sealed class CoalescedRun(Func<Task> work)
         Volatile.Write(ref _again, 1);
         if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
         {
-            Volatile.Write(ref _current, Task.Run(RunAsync));
+            // Recorded before it starts: only a started run can release _running, so no later run's task is recorded
+            // before this one's and then overwritten by it.
+            var run = new Task<Task>(RunAsync);
+            Volatile.Write(ref _current, run.Unwrap());
+            run.Start(TaskScheduler.Default);
         }
     }
 

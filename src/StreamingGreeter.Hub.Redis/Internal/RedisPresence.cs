@@ -201,6 +201,7 @@ internal sealed class RedisPresence : IRoomPresence, IAsyncDisposable
         }
 
         var writes = new List<Task>(1 + (dirty.Count * 2));
+        var written = new List<(string Room, bool Present)>(dirty.Count);
         try
         {
             var batch = _connection.Database("writing this node's presence").CreateBatch();
@@ -213,22 +214,23 @@ internal sealed class RedisPresence : IRoomPresence, IAsyncDisposable
                 if (presence.Subscribers == 0)
                 {
                     writes.Add(batch.HashDeleteAsync(key, _node));
-                    Written(room, false);
+                    written.Add((room, false));
                 }
                 else
                 {
                     writes.Add(batch.HashSetAsync(key, _node, PresenceCodec.Encode(presence)));
                     writes.Add(batch.KeyExpireAsync(key, _ttl));
-                    Written(room, true);
+                    written.Add((room, true));
                 }
             }
 
             batch.Execute();
             await Task.WhenAll(writes);
         }
-        catch (Exception error) when (RedisRoomLog.IsOutage(error) || error is HubUnavailableException or ObjectDisposedException)
+        catch (Exception error)
         {
-            // Written again later: marked again here, and the refresh runs the loop.
+            // Written again later, whatever failed: marked again here, and the refresh runs the loop. Only an outage is
+            // expected; anything else (a refusal by Redis) still surfaces, with the marks kept.
             lock (_gate)
             {
                 if (!_disposed)
@@ -236,14 +238,22 @@ internal sealed class RedisPresence : IRoomPresence, IAsyncDisposable
                     _dirty.UnionWith(dirty);
                 }
             }
-        }
-    }
 
-    private void Written(string room, bool present)
-    {
+            if (RedisRoomLog.IsOutage(error) || error is HubUnavailableException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            throw;
+        }
+
+        // Only once Redis took them: a field whose delete failed stays known as written, so the next flush deletes it.
         lock (_gate)
         {
-            _ = present ? _written.Add(room) : _written.Remove(room);
+            foreach (var (room, present) in written)
+            {
+                _ = present ? _written.Add(room) : _written.Remove(room);
+            }
         }
     }
 }

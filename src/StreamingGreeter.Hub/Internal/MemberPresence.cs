@@ -10,7 +10,6 @@ internal sealed class MemberPresence(string sender, string identity)
 
     public string Identity { get; } = identity;
 
-    public int Connections => _joined.Count;
 
     public void Add(DateTimeOffset joined) => _joined.Add(joined);
 

@@ -116,7 +116,7 @@ public sealed class HttpApiTests
     }
 
     [Fact]
-    public async Task Publish_PostJsonOfManyMegabytes_RefusedWithoutReadingItAllAndServerKeepsServing()
+    public async Task Publish_PostJsonOfManyMegabytes_RefusedByTheBodyLimitNotTheServiceAndServerKeepsServing()
     {
         await using var web = await WebApp.StartAsync();
         var http = web.HttpClient();
@@ -129,7 +129,8 @@ public sealed class HttpApiTests
         using var response = await http.SendAsync(request).DefaultTimeout();
         var body = await response.Content.ReadAsStringAsync().DefaultTimeout();
 
-        // JSON transcoding reports the body limit as INVALID_ARGUMENT, with the limit in bytes: 4/3 of
+        // The body limit, not the service (whose refusal names Greeter:MaxEventBytes): JSON transcoding reports it as
+        // INVALID_ARGUMENT, with the limit in bytes: 4/3 of
         // Greeter:MaxReceiveMessageSize (base64) and 4 KiB more.
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Request body too large", body, StringComparison.Ordinal);

@@ -54,10 +54,7 @@ public sealed class StalledGrpcWebTests
 
     private static byte[] GrpcWebRequest(string path, IMessage message)
     {
-        var payload = message.ToByteArray();
-        var body = new byte[5 + payload.Length];
-        body[4] = (byte)payload.Length;
-        payload.CopyTo(body, 5);
+        var body = RawGrpcClient.Frame(message.ToByteArray());
         var head = Encoding.ASCII.GetBytes(
             $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/grpc-web\r\nX-Grpc-Web: 1\r\nContent-Length: {body.Length}\r\n\r\n");
         return [.. head, .. body];
