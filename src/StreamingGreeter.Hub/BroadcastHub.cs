@@ -471,8 +471,11 @@ public sealed class BroadcastHub : IBroadcastHub, IHubPresence, IDisposable
         {
             // Not cancelled by the caller: others may be waiting for the same room.
             session = await _log.OpenAsync(state.Name, state, CancellationToken.None);
-            var history = session.LastSequence > 0 && _options.HistorySize > 0
-                ? await session.ReadAsync(Math.Max(0, session.LastSequence - _options.HistorySize), _options.HistorySize, CancellationToken.None)
+            // The history ends where the log opened: what was appended since comes to the listener, and a read that
+            // ran past that point (another node appending meanwhile) would end on events the room does not have yet.
+            var count = (int)Math.Min(_options.HistorySize, session.LastSequence);
+            var history = count > 0
+                ? await session.ReadAsync(session.LastSequence - count, count, CancellationToken.None)
                 : [];
             List<Subscriber>? overflowed = null;
             bool loaded;
