@@ -1,13 +1,16 @@
+using System.Buffers.Binary;
 using System.Threading.Channels;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using StreamingGreeter.Protos;
 
 namespace StreamingGreeter.BareFanOut;
 
 /// <summary>
-/// One room: a sequence and the subscribers' channels. A publish numbers its event and offers it to every channel under
-/// one lock, so each subscriber sees the sequence in order; a full channel ends its subscriber, as the project's
-/// default slow-subscriber policy does, rather than holding up the others.
+/// One room: a sequence and the subscribers' channels. A publish numbers its event, serializes it once into a gRPC
+/// message (5-byte prefix included) and offers those bytes to every channel under one lock, so each subscriber sees the
+/// sequence in order; a full channel ends its subscriber, as the project's default slow-subscriber policy does, rather
+/// than holding up the others.
 /// </summary>
 internal sealed class BareRoom(string name)
 {
@@ -20,15 +23,15 @@ internal sealed class BareRoom(string name)
     private static readonly BoundedChannelOptions ChannelOptions = new(BufferCapacity) { SingleReader = true, SingleWriter = true };
 
     private readonly Lock _gate = new();
-    private readonly List<Channel<ChatEvent>> _subscribers = [];
+    private readonly List<Channel<byte[]>> _subscribers = [];
     private long _sequence;
 
     public string Name { get; } = name;
 
-    /// <summary>A new subscriber's channel, and the sequence after which every event reaches it.</summary>
-    public (Channel<ChatEvent> Events, long StartSequence) Subscribe()
+    /// <summary>A new subscriber's channel of framed events, and the sequence after which every event reaches it.</summary>
+    public (Channel<byte[]> Frames, long StartSequence) Subscribe()
     {
-        var channel = Channel.CreateBounded<ChatEvent>(ChannelOptions);
+        var channel = Channel.CreateBounded<byte[]>(ChannelOptions);
         lock (_gate)
         {
             _subscribers.Add(channel);
@@ -36,7 +39,7 @@ internal sealed class BareRoom(string name)
         }
     }
 
-    public void Unsubscribe(Channel<ChatEvent> channel)
+    public void Unsubscribe(Channel<byte[]> channel)
     {
         lock (_gate)
         {
@@ -48,8 +51,7 @@ internal sealed class BareRoom(string name)
     {
         lock (_gate)
         {
-            // One message for every subscriber: grpc-dotnet serializes it once per write, as any plain service does.
-            var chatEvent = new ChatEvent
+            var frame = Frame(new ChatEvent
             {
                 Kind = ChatEvent.Types.Kind.Message,
                 Room = Name,
@@ -58,10 +60,10 @@ internal sealed class BareRoom(string name)
                 Sequence = ++_sequence,
                 Time = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
                 Epoch = Epoch,
-            };
+            });
             for (var i = _subscribers.Count - 1; i >= 0; i--)
             {
-                if (!_subscribers[i].Writer.TryWrite(chatEvent))
+                if (!_subscribers[i].Writer.TryWrite(frame))
                 {
                     _subscribers[i].Writer.TryComplete(new InvalidOperationException($"subscriber fell {BufferCapacity} events behind"));
                     _subscribers.RemoveAt(i);
@@ -70,5 +72,15 @@ internal sealed class BareRoom(string name)
 
             return _sequence;
         }
+    }
+
+    /// <summary>The event as a gRPC message: uncompressed flag, big-endian length, the serialized event.</summary>
+    private static byte[] Frame(ChatEvent chatEvent)
+    {
+        var size = chatEvent.CalculateSize();
+        var frame = new byte[5 + size];
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), size);
+        chatEvent.WriteTo(frame.AsSpan(5));
+        return frame;
     }
 }

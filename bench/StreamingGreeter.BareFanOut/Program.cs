@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using StreamingGreeter.BareFanOut;
 
 // The bare twin of the project's server: the same contract, SayHello, Subscribe and Publish only, with one bounded channel and
-// one pump per subscriber and nothing else (no history, validation, limits, resume or logging), so that a benchmark
-// run beside the project's host shows what the hub and the service add.
+// one pump per subscriber, each event serialized and framed once and copied into the streams' bodies with one flush per
+// batch, and nothing else (no history, validation, limits, resume or logging): the least a hub on this stack does, so
+// that a benchmark run beside the project's host shows what the hub and the service add.
 //   dotnet StreamingGreeter.BareFanOut.dll --urls http://127.0.0.1:0 [--Kestrel:Limits:Http2:MaxStreamsPerConnection=N]
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();

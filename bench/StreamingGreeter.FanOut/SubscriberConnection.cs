@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -38,6 +39,7 @@ internal sealed class SubscriberConnection : IAsyncDisposable
     private int _headerBlockStream;
     private bool _headerBlockEndsStream;
     private long _uncreditedConnectionBytes;
+    private long _receivedAt;
     private int _ended;
     private Task _reading = Task.CompletedTask;
 
@@ -197,6 +199,9 @@ internal sealed class SubscriberConnection : IAsyncDisposable
             while (_ended < _streams.Length)
             {
                 var result = await _reader.ReadAsync(_cancellation);
+                // Every event in what one read returned arrived together: one clock read for them all, not one each
+                // (it was an eighth of this client's time).
+                _receivedAt = Stopwatch.GetTimestamp();
                 var buffer = result.Buffer;
                 while (FrameHeader.TryRead(buffer, out var header) && buffer.Length >= FrameHeader.Size + header.Length)
                 {
@@ -306,6 +311,7 @@ internal sealed class SubscriberConnection : IAsyncDisposable
             payload = payload.Slice(1, payload.Length - 1 - padding);
         }
 
+        stream.ReceivedAt = _receivedAt;
         foreach (var segment in payload)
         {
             stream.Assembler.Feed(segment.Span, stream);

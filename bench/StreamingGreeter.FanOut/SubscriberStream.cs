@@ -36,6 +36,9 @@ internal sealed class SubscriberStream(int connection, int streamId, long expect
     /// <summary>The first thing that went wrong on this call, or null.</summary>
     public string? Failure { get; private set; }
 
+    /// <summary>When the bytes being read arrived (a <see cref="Stopwatch"/> timestamp), set by the connection.</summary>
+    public long ReceivedAt { get; set; }
+
     /// <summary>Set by the connection once it counted this stream's end.</summary>
     public bool Counted { get; set; }
 
@@ -67,7 +70,7 @@ internal sealed class SubscriberStream(int connection, int streamId, long expect
 
         if (sequence > measuredAfter && ChatEventReader.ParseDecimal(text) is var published and > 0)
         {
-            latencies.Record((long)((Stopwatch.GetTimestamp() - published) * MicrosecondsPerTick));
+            latencies.Record((long)((ReceivedAt - published) * MicrosecondsPerTick));
         }
 
         Volatile.Write(ref _delivered, _delivered + 1);
