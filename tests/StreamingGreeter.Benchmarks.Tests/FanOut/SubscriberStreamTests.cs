@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Google.Protobuf;
 using StreamingGreeter.FanOut;
 using StreamingGreeter.FanOut.Http2;
@@ -89,6 +91,24 @@ public sealed class SubscriberStreamTests
         Deliver(stream, 1);
 
         Assert.Contains("before the response headers", stream.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MeasuredEvent_RecordsReceiveTimeMinusPublishTime()
+    {
+        // The connection stamps a read once for all its events; latency is that stamp minus the publisher's.
+        var latencies = new DeliveryHistogram();
+        var stream = new SubscriberStream(0, 1, 2, measuredAfter: 1, latencies, new RunProgress(1));
+        stream.OnHeaders(Headers, endStream: false);
+        const long published = 1_000_000_000;
+        stream.ReceivedAt = published + (Stopwatch.Frequency / 1000 * 7);
+
+        stream.OnMessage(new ChatEvent { Sequence = 1, Text = published.ToString(CultureInfo.InvariantCulture) }.ToByteArray());
+        stream.OnMessage(new ChatEvent { Sequence = 2, Text = published.ToString(CultureInfo.InvariantCulture) }.ToByteArray());
+
+        Assert.Null(stream.Failure);
+        Assert.Equal(1, latencies.Count);
+        Assert.Equal(7_000, latencies.MaxMicroseconds);
     }
 
     private static SubscriberStream Open(long events)
