@@ -33,6 +33,14 @@ public sealed class StreamingGreeterOptions
     public int PublishesPerSecond { get; set; } = 10_000;
 
     /// <summary>
+    /// Presence and PresenceStats calls one caller may make per second together, with bursts of as many; beyond it
+    /// RESOURCE_EXHAUSTED. Each call copies and sorts the room's member list, so a caller polling in a loop would
+    /// otherwise cost every tenant of a big room. 0 turns the limit off. Default 1,000.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int PresenceReadsPerSecond { get; set; } = 1_000;
+
+    /// <summary>
     /// How long a Chat call may wait for its first message (room and sender) before it ends with DEADLINE_EXCEEDED,
     /// so a client that opens streams and never sends cannot hold them. Default 30 s.
     /// </summary>

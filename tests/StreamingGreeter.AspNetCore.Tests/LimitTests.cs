@@ -79,6 +79,49 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task Presence_BeyondRatePerCaller_ResourceExhaustedNamingTheLimitWhileOthersAndPublishesPass()
+    {
+        const int PerSecond = 3;
+        await using var server = await TestServer.StartAsync(TestTokens.Settings($"Greeter:PresenceReadsPerSecond={PerSecond}"));
+        var room = Rooms.Unique();
+        var eve = TestTokens.Call(TestTokens.ForRooms("eve", room));
+
+        // Presence and PresenceStats share one bucket, which holds one second's worth and cannot refill faster.
+        RpcException? error = null;
+        var accepted = 0;
+        for (var i = 0; i < 4 * PerSecond && error is null; i++)
+        {
+            try
+            {
+                if (i % 2 == 0)
+                {
+                    await server.Client.PresenceAsync(new PresenceRequest { Room = room }, eve).ResponseAsync.DefaultTimeout();
+                }
+                else
+                {
+                    await server.Client.PresenceStatsAsync(new PresenceStatsRequest { Room = room }, eve).ResponseAsync.DefaultTimeout();
+                }
+
+                accepted++;
+            }
+            catch (RpcException refused)
+            {
+                error = refused;
+            }
+        }
+
+        Assert.NotNull(error);
+        Assert.True(accepted >= PerSecond, $"only {accepted} presence reads passed before the first refusal");
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains($"caller user eve exceeded the presence rate limit of {PerSecond} reads per second (Greeter:PresenceReadsPerSecond)", error.Status.Detail, StringComparison.Ordinal);
+        // Another caller reads the room; the refused one still publishes, which is a budget of its own.
+        var stats = await server.Client.PresenceStatsAsync(new PresenceStatsRequest { Room = room }, TestTokens.Call(TestTokens.ForRooms("ann", room))).ResponseAsync.DefaultTimeout();
+        Assert.Equal(0, stats.Subscribers);
+        var published = await server.Client.PublishAsync(new PublishRequest { Room = room, Text = "still here" }, eve).ResponseAsync.DefaultTimeout();
+        Assert.Equal(1, published.Sequence);
+    }
+
+    [Fact]
     public async Task Chat_BeyondRatePerCaller_EndsResourceExhaustedAndOthersSeeLeft()
     {
         await using var server = await TestServer.StartAsync("Greeter:PublishesPerSecond=3");

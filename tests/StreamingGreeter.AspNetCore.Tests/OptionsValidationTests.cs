@@ -16,6 +16,7 @@ public sealed class OptionsValidationTests
     [InlineData("Greeter:MaxReceiveMessageSize", "100", "Greeter:MaxReceiveMessageSize is 100: it must be between 1024 and 16777216")]
     [InlineData("Greeter:ChatJoinTimeout", "00:00:00.05", "Greeter:ChatJoinTimeout is 00:00:00.05: it must be between 00:00:00.1 and 01:00:00")]
     [InlineData("Greeter:PublishesPerSecond", "-1", "Greeter:PublishesPerSecond is -1: it must be between 0 and 10000000")]
+    [InlineData("Greeter:PresenceReadsPerSecond", "-1", "Greeter:PresenceReadsPerSecond is -1: it must be between 0 and 10000000")]
     [InlineData("Greeter:MaxEventBytes", "0", "Greeter:MaxEventBytes is 0: it must be between 1 and 16777216")]
     public void Greeter_ValueOutOfRange_FailureNamesKeyAndValue(string key, string value, string expected)
     {

@@ -75,7 +75,7 @@ public static class StreamingGreeterServiceCollectionExtensions
         services.TryAddSingleton<GreeterService>();
         services.TryAddSingleton<GreeterCallInterceptor>();
         services.TryAddSingleton<ConnectionStreamCounter>();
-        services.TryAddSingleton<PublishRateLimiter>();
+        services.TryAddSingleton<CallerRateLimits>();
         services.TryAddSingleton<SlowSubscriberWarning>();
         services.TryAddSingleton<GreeterMetrics>();
         services.TryAddSingleton<ConnectionCounter>();

@@ -16,7 +16,7 @@ internal sealed class GreeterService(
     IBroadcastHub hub,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    PublishRateLimiter rateLimiter,
+    CallerRateLimits rateLimits,
     SlowSubscriberWarning slowSubscribers,
     IOptions<StreamingGreeterOptions> options,
     IOptions<GrpcServiceOptions> grpcOptions,
@@ -113,7 +113,7 @@ internal sealed class GreeterService(
                 // A message with neither text nor data says nothing (a join, a resume point): it is not published.
                 if (message.Text.Length > 0 || !message.Data.IsEmpty)
                 {
-                    rateLimiter.Acquire(caller);
+                    rateLimits.Publishes.Acquire(caller);
                     // A message whose id the room already has is dropped by the hub: the room saw it once, and so did
                     // this sender, whose echo of the original is in its stream or was replayed to it.
                     var publish = new PublishOptions { Caller = caller, MessageId = NullIfEmpty(message.MessageId), Data = message.Data.Memory, ContentType = message.ContentType };
@@ -191,7 +191,7 @@ internal sealed class GreeterService(
         }
 
         var caller = CallerIdentity.Of(context);
-        rateLimiter.Acquire(caller);
+        rateLimits.Publishes.Acquire(caller);
 
         var publish = new PublishOptions { Caller = caller, MessageId = NullIfEmpty(request.MessageId), Data = request.Data.Memory, ContentType = request.ContentType };
         var result = await hub.PublishAsync(request.Room, request.Sender, request.Text, publish, context.CancellationToken);
@@ -205,6 +205,7 @@ internal sealed class GreeterService(
         var after = PresencePage.After(request.PageToken);
         // Who is in a room is what its events say: the same grant as reading them.
         CallAccess.Of(context)?.CheckSubscribe(request.Room);
+        rateLimits.PresenceReads.Acquire(CallerIdentity.Of(context));
         var presence = await PresenceHub().GetPresenceAsync(request.Room, context.CancellationToken);
         return PresencePage.Reply(presence, size, after);
     }
@@ -213,6 +214,7 @@ internal sealed class GreeterService(
     {
         RequestValidation.Room(request.Room);
         CallAccess.Of(context)?.CheckSubscribe(request.Room);
+        rateLimits.PresenceReads.Acquire(CallerIdentity.Of(context));
         var presence = await PresenceHub().GetPresenceAsync(request.Room, context.CancellationToken);
         return PresencePage.Stats(presence);
     }
