@@ -12,14 +12,14 @@ internal sealed class CallerRateLimiter : IDisposable
     private readonly string _reason;
 
     /// <param name="perSecond">Calls per second and per caller, in bursts of as many; 0 turns the limit off.</param>
-    /// <param name="what">What is counted, for the refusal: "the publish rate limit of 10 messages".</param>
+    /// <param name="limit">The limit's name and unit, for the refusal: "publish" and "messages".</param>
     /// <param name="setting">The setting that sets <paramref name="perSecond"/>, named in the refusal.</param>
     /// <param name="reason">The rejection metric's reason.</param>
     /// <param name="metrics">Where refusals are counted.</param>
-    public CallerRateLimiter(int perSecond, string what, string setting, string reason, GreeterMetrics metrics)
+    public CallerRateLimiter(int perSecond, (string Name, string Unit) limit, string setting, string reason, GreeterMetrics metrics)
     {
         _metrics = metrics;
-        _refusal = $"{what} per second ({setting})";
+        _refusal = $"the {limit.Name} rate limit of {perSecond} {limit.Unit} per second ({setting})";
         _reason = reason;
         if (perSecond == 0)
         {

@@ -13,10 +13,8 @@ internal sealed class CallerRateLimits : IDisposable
     public CallerRateLimits(IOptions<StreamingGreeterOptions> options, GreeterMetrics metrics)
     {
         var value = options.Value;
-        Publishes = new CallerRateLimiter(
-            value.PublishesPerSecond, $"the publish rate limit of {value.PublishesPerSecond} messages", "Greeter:PublishesPerSecond", RejectionReasons.PublishRate, metrics);
-        PresenceReads = new CallerRateLimiter(
-            value.PresenceReadsPerSecond, $"the presence rate limit of {value.PresenceReadsPerSecond} reads", "Greeter:PresenceReadsPerSecond", RejectionReasons.PresenceRate, metrics);
+        Publishes = new CallerRateLimiter(value.PublishesPerSecond, ("publish", "messages"), "Greeter:PublishesPerSecond", RejectionReasons.PublishRate, metrics);
+        PresenceReads = new CallerRateLimiter(value.PresenceReadsPerSecond, ("presence", "reads"), "Greeter:PresenceReadsPerSecond", RejectionReasons.PresenceRate, metrics);
     }
 
     public CallerRateLimiter Publishes { get; }
