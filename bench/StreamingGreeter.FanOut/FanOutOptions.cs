@@ -81,9 +81,15 @@ internal sealed record FanOutOptions
         var alternate = false;
         var smoke = false;
         var serverArgs = new List<string>();
+        var shapes = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
+            if (arg is not ("--report" or "--timeout" or "--server-arg") && arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                shapes.Add(arg);
+            }
+
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value");
             int Count(int min, int max)
             {
@@ -143,6 +149,12 @@ internal sealed record FanOutOptions
 
                     break;
             }
+        }
+
+        if (options.Report && shapes.Count > 0)
+        {
+            // The report's runs are fixed, so that its table means the same every time: an option it would ignore is refused.
+            throw new ArgumentException($"--report runs its own fixed set of runs; only --timeout and --server-arg apply to it, not {string.Join(", ", shapes)}");
         }
 
         if (options.Connections > options.Subscribers)
