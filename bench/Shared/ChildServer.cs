@@ -17,6 +17,11 @@ internal sealed partial class ChildServer : IAsyncDisposable
 
     private static readonly Lazy<long> ClockTicksPerSecond = new(ReadClockTicksPerSecond);
 
+    // Every server started and not yet disposed of, from the moment its process exists: a signal that ends the benchmark
+    // while a server is still starting must end that server too.
+    private static readonly HashSet<Process> Live = [];
+    private static readonly Lock LiveGate = new();
+
     private readonly Process _process;
 
     private ChildServer(Process process, string address)
@@ -49,6 +54,11 @@ internal sealed partial class ChildServer : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        lock (LiveGate)
+        {
+            Live.Add(process);
+        }
+
         var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, line) =>
         {
@@ -68,8 +78,8 @@ internal sealed partial class ChildServer : IAsyncDisposable
         }
         catch
         {
-            process.Kill();
-            process.Dispose();
+            Kill(process);
+            Forget(process);
             throw;
         }
     }
@@ -104,29 +114,56 @@ internal sealed partial class ChildServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Kill();
+        Kill(_process);
         if (!_process.HasExited)
         {
             await _process.WaitForExitAsync();
         }
 
-        _process.Dispose();
+        Forget(_process);
     }
 
-    /// <summary>Ends the server at once; safe from a Ctrl+C or process-exit handler, and more than once.</summary>
-    public void Kill()
+    /// <summary>
+    /// Ends at once every server started and not disposed of, those still starting included; safe from a signal or
+    /// process-exit handler, and more than once.
+    /// </summary>
+    public static void KillAll()
+    {
+        Process[] live;
+        lock (LiveGate)
+        {
+            live = [.. Live];
+        }
+
+        foreach (var process in live)
+        {
+            Kill(process);
+        }
+    }
+
+    private static void Kill(Process process)
     {
         try
         {
-            if (!_process.HasExited)
+            if (!process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                process.Kill(entireProcessTree: true);
             }
         }
         catch (InvalidOperationException)
         {
             // Already gone, or disposed.
         }
+    }
+
+    private static void Forget(Process process)
+    {
+        lock (LiveGate)
+        {
+            Live.Remove(process);
+        }
+
+        process.Dispose();
     }
 
     /// <summary>

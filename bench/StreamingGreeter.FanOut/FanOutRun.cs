@@ -17,13 +17,12 @@ internal static class FanOutRun
     private const string Room = "fanout";
     private const string WarmRoom = "warm";
 
-    public static async Task<FanOutResult> RunAsync(ServerKind kind, FanOutOptions options, Action<ChildServer?> track, CancellationToken cancellation)
+    public static async Task<FanOutResult> RunAsync(ServerKind kind, FanOutOptions options, CancellationToken cancellation)
     {
         var dll = kind == ServerKind.Project
             ? ChildServer.FindAssembly(ChildServer.ProjectServerKey, "StreamingGreeter.Server")
             : ChildServer.FindAssembly("BareFanOutAssembly", "StreamingGreeter.BareFanOut");
         await using var server = await ChildServer.StartAsync(dll, [.. ServerOverrides(options), .. options.ServerArgs]);
-        track(server);
         var phase = "warming up";
         Subscribers? measured = null;
         Publisher? publisher = null;
@@ -103,10 +102,6 @@ internal static class FanOutRun
                 $"{publisher?.Published ?? 0} events published, the slowest open subscriber at {publisher?.MinDelivered() ?? 0}";
             var failures = measured is null ? "" : string.Concat(measured.Failures().Take(10).Select(static failure => "\n  " + failure));
             throw new TimeoutException($"the limit (--timeout {options.Timeout.TotalSeconds:0}) ran out while {phase}{state}{failures}");
-        }
-        finally
-        {
-            track(null);
         }
     }
 

@@ -16,22 +16,19 @@ catch (ArgumentException error)
 }
 
 using var cancellation = new CancellationTokenSource(options.Timeout);
-ChildServer? running = null;
-void Track(ChildServer? server) => Volatile.Write(ref running, server);
-
 // The server never outlives this process: Ctrl+C, SIGTERM, the global timeout, a failure or a normal exit all kill
 // it (each run disposes its server; a signal kills it at once and then lets this process end as the signal says).
 void OnSignal(PosixSignalContext signal)
 {
     Console.Error.WriteLine($"FAILED: stopped by {signal.Signal}");
     cancellation.Cancel();
-    Volatile.Read(ref running)?.Kill();
+    ChildServer.KillAll();
 }
 
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
-AppDomain.CurrentDomain.ProcessExit += (_, _) => Volatile.Read(ref running)?.Kill();
+AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildServer.KillAll();
 
 Console.WriteLine(FanOutResult.TableHeader);
 if (!options.Report)
@@ -74,7 +71,7 @@ async Task<List<FanOutResult>?> RunEachAsync(FanOutOptions run, bool counted = t
         FanOutResult result;
         try
         {
-            result = await FanOutRun.RunAsync(server, run, Track, cancellation.Token);
+            result = await FanOutRun.RunAsync(server, run, cancellation.Token);
         }
         catch (Exception error) when (cancellation.IsCancellationRequested)
         {

@@ -60,4 +60,42 @@ public sealed class FanOutSmokeTests
             workDirectory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Interrupted_AsSoonAsItsServerExists_TheServerEndsToo()
+    {
+        var workDirectory = Directory.CreateTempSubdirectory("streaminggreeter-fanout-interrupted-");
+        try
+        {
+            // The bare twin writes nothing, so nothing but this program ends it once started.
+            await using var fanOut = ChildProcess.Start("dotnet", [BenchProcess.Assembly("FanOutAssembly"), "--smoke", "--server", "bare"], workingDirectory: workDirectory.FullName);
+            var server = 0;
+            await Wait.UntilAsync(() => (server = ChildOf(fanOut.Id)) != 0, () => $"the fan-out program started no server:\n{fanOut.Transcript}");
+
+            // Milliseconds after its process exists, long before a .NET host listens: the server is still starting.
+            fanOut.Signal(Signals.Interrupt);
+
+            await fanOut.WaitForExitAsync();
+            Assert.Contains("FAILED: stopped by SIGINT", fanOut.Error.Text, StringComparison.Ordinal);
+            await Wait.UntilAsync(() => !Directory.Exists($"/proc/{server}"), () => $"the server (process {server}) is still running after its benchmark stopped");
+        }
+        finally
+        {
+            workDirectory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>A child process of <paramref name="parent"/>, from /proc; 0 while it has none.</summary>
+    private static int ChildOf(int parent)
+    {
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{parent}/task"))
+        {
+            if (File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var child, ..])
+            {
+                return int.Parse(child, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
 }
