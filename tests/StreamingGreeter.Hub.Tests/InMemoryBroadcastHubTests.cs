@@ -42,6 +42,30 @@ public sealed class InMemoryBroadcastHubTests : IDisposable
         return events;
     }
 
+    [Fact]
+    public async Task GetPresence_RoomUnchanged_OneSnapshotUntilMembersOrSubscribersChange()
+    {
+        // A room polled for who is in it is read once per change, not copied and sorted on every call.
+        var hub = Create();
+        var room = Rooms.Unique();
+        await using var ann = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "ann" }).DefaultTimeout();
+        var first = await hub.GetPresenceAsync(room).DefaultTimeout();
+        Assert.Same(first, await hub.GetPresenceAsync(room).DefaultTimeout());
+
+        var bob = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "bob" }).DefaultTimeout();
+        var joined = await hub.GetPresenceAsync(room).DefaultTimeout();
+        await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
+        var watched = await hub.GetPresenceAsync(room).DefaultTimeout();
+        await bob.DisposeAsync().DefaultTimeout();
+        var left = await hub.GetPresenceAsync(room).DefaultTimeout();
+
+        Assert.Equal([("ann", 1), ("ann bob", 2), ("ann bob", 3), ("ann", 2)], new[] { first, joined, watched, left }.Select(Seen));
+        Assert.Same(left, await hub.GetPresenceAsync(room).DefaultTimeout());
+
+        static (string Members, int Subscribers) Seen(RoomPresence presence) =>
+            (string.Join(' ', presence.Members.Select(static m => m.Sender)), presence.Subscribers);
+    }
+
     private InMemoryBroadcastHub Create(Action<BroadcastHubOptions>? configure = null, HubMetrics? metrics = null)
     {
         var options = new BroadcastHubOptions();

@@ -10,7 +10,6 @@ internal sealed class MemberPresence(string sender, string identity)
 
     public string Identity { get; } = identity;
 
-
     public void Add(DateTimeOffset joined) => _joined.Add(joined);
 
     /// <summary>Removes one connection that joined at <paramref name="joined"/>; returns how many remain.</summary>

@@ -13,6 +13,12 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
     // The room's members on this hub, kept as they join and leave: nothing per event. Made by the first member.
     private Dictionary<(string Sender, string Identity), MemberPresence>? _members;
 
+    // The last presence read, and the count of changes it was made at: a room polled for who is in it is copied and
+    // sorted once per change of its members or subscribers, not once per read.
+    private RoomPresence? _presence;
+    private int _presenceMadeAt;
+    private int _changes;
+
     public Room(BroadcastHub hub, string name, EventHistory history, long createdAt, CallerAccount? owner)
     {
         _hub = hub;
@@ -84,6 +90,7 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
 
         subscriber.Slot = SubscriberCount;
         _subscribers[SubscriberCount++] = subscriber;
+        _changes++;
     }
 
     /// <summary>Removes in O(1) by moving the last subscriber into the freed slot; fan-out order does not matter.</summary>
@@ -100,6 +107,7 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
         last.Slot = slot;
         _subscribers[SubscriberCount] = null!;
         subscriber.Slot = -1;
+        _changes++;
         return true;
     }
 
@@ -115,6 +123,7 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
         }
 
         member.Add(joined);
+        _changes++;
     }
 
     /// <summary>A member's subscription ended, under <see cref="Gate"/>.</summary>
@@ -125,6 +134,8 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
         {
             _members.Remove(key);
         }
+
+        _changes++;
     }
 
     string IRoomPresenceSource.Room => Name;
@@ -135,6 +146,7 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
     {
         RoomMember[] members;
         int subscribers;
+        int changes;
         lock (Gate)
         {
             if (Closed || SubscriberCount == 0)
@@ -142,12 +154,28 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
                 return RoomPresence.Empty;
             }
 
+            if (_presence is { } unchanged && _presenceMadeAt == _changes)
+            {
+                return unchanged;
+            }
+
             members = _members is { Count: > 0 } known ? [.. known.Values.Select(static m => m.ToMember())] : [];
             subscribers = SubscriberCount;
+            changes = _changes;
         }
 
         // Sorted outside the lock: the room's fan-out takes it too, and a big room's sort would hold its deliveries.
-        return new RoomPresence(members.Length > 0 ? RoomPresence.Sorted(members) : [], subscribers);
+        var presence = new RoomPresence(members.Length > 0 ? RoomPresence.Sorted(members) : [], subscribers);
+        lock (Gate)
+        {
+            // Kept unless the room changed meanwhile; a later change makes it stale by its count alone.
+            if (changes == _changes)
+            {
+                (_presence, _presenceMadeAt) = (presence, changes);
+            }
+        }
+
+        return presence;
     }
 
     void IRoomLogListener.OnAppended(RoomEvent item) => _hub.OnAppended(this, item);
