@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Protos;
 using StreamingGreeter.AspNetCore.Tests.Infrastructure;
@@ -20,7 +21,11 @@ public sealed class StalledGrpcWebTests
     [Fact]
     public async Task Subscribe_GrpcWebOverHttp1ClientStopsReading_CallEndedAfterWriteTimeoutAndSubscriptionReleased()
     {
-        await using var web = await WebApp.StartAsync(static greeter => greeter.Services
+        // The write timeout's log is at Debug: this capture hears it, whatever the app's other loggers keep.
+        var logs = new LogCapture();
+        await using var web = await WebApp.StartAsync(greeter => greeter.Services
+            .AddSingleton<ILoggerProvider>(logs)
+            .Configure<LoggerFilterOptions>(static filter => filter.Rules.Add(new LoggerFilterRule(typeof(LogCapture).FullName, null, LogLevel.Debug, null)))
             .Configure<StreamingGreeterOptions>(static options => options.WriteTimeout = TimeSpan.FromSeconds(1))
             // Room for everything published: only the timeout, not the slow-subscriber policy, can end the call.
             .Configure<BroadcastHubOptions>(static options =>
@@ -47,6 +52,9 @@ public sealed class StalledGrpcWebTests
         }
 
         await Wait.UntilAsync(() => hub.SubscriberCount == 0, () => $"{hub.SubscriberCount} subscribers: the stalled stream was never released");
+        // Released by the write timeout, not by anything else.
+        await logs.WaitForAsync(static e => LogCapture.EventName(e) == "WriteTimedOut").DefaultTimeout();
+        Assert.Empty(logs.Errors);
         // The connection ends too: reading what reached the client comes to an end, rather than waiting for more.
         var buffer = new byte[64 * 1024];
         await DrainUntilClosedAsync(stalled, buffer).DefaultTimeout();

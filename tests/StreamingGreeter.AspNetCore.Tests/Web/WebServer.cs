@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StreamingGreeter.AspNetCore;
 using StreamingGreeter.AspNetCore.Security;
+using StreamingGreeter.AspNetCore.Tests.Infrastructure;
 using StreamingGreeter.AspNetCore.Web;
 using StreamingGreeter.Hub;
 using StreamingGreeter.Protos;
@@ -47,7 +48,7 @@ public sealed class WebServer : IAsyncDisposable
     public InMemoryBroadcastHub Hub => App.Services.GetRequiredService<InMemoryBroadcastHub>();
 
     /// <summary>Everything the app logged, at every level.</summary>
-    public IReadOnlyCollection<string> Logs => App.Services.GetRequiredService<WebLogCapture>().Lines;
+    public LogCapture Logs => App.Services.GetRequiredService<LogCapture>();
 
     /// <summary>
     /// Starts the app. <paramref name="settings"/> are configuration, e.g. "Hub:SubscriberBufferCapacity=16", in the
@@ -60,7 +61,7 @@ public sealed class WebServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings.Select(static setting => setting.Split('=', 2)).Select(static pair => KeyValuePair.Create(pair[0], (string?)pair[1])));
-        var capture = new WebLogCapture();
+        var capture = new LogCapture();
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(capture);
         builder.Services.AddSingleton(capture);
 
