@@ -83,6 +83,7 @@ public sealed class LimitTests
     {
         const int PerSecond = 3;
         await using var server = await TestServer.StartAsync(TestTokens.Settings($"Greeter:PresenceReadsPerSecond={PerSecond}"));
+        using var totals = new MeterTotals(server);
         var room = Rooms.Unique();
         var eve = TestTokens.Call(TestTokens.ForRooms("eve", room));
 
@@ -114,6 +115,7 @@ public sealed class LimitTests
         Assert.True(accepted >= PerSecond, $"only {accepted} presence reads passed before the first refusal");
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Contains($"caller user eve exceeded the presence rate limit of {PerSecond} reads per second (Greeter:PresenceReadsPerSecond)", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, totals["streaminggreeter.requests.rejected[reason=presence_rate]"]);
         // Another caller reads the room; the refused one still publishes, which is a budget of its own.
         var stats = await server.Client.PresenceStatsAsync(new PresenceStatsRequest { Room = room }, TestTokens.Call(TestTokens.ForRooms("ann", room))).ResponseAsync.DefaultTimeout();
         Assert.Equal(0, stats.Subscribers);
