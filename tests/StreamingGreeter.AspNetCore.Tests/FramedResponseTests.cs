@@ -96,6 +96,24 @@ public sealed class FramedResponseTests
         Assert.Equal("Sending message exceeds the maximum configured message size.", refused.Status.Detail);
     }
 
+    [Fact]
+    public async Task Subscribe_RefusedEventAfterOneSpanningTheBodysBuffers_ThatOneArrivesWholeThenResourceExhausted()
+    {
+        await using var server = await TestServer.StartAsync(static services => services.AddGrpc(static grpc => grpc.MaxSendMessageSize = 30_000));
+        var room = Rooms.Unique();
+        // Both retained first, so that one resumed Subscribe finds them in one batch: the first is copied into the body
+        // across several of its 4 KiB buffers, and the second is refused before the batch is handed over.
+        var first = await server.Client.PublishAsync(new PublishRequest { Room = room, Sender = "Ada", Text = new string('a', 20_000) }).ResponseAsync.DefaultTimeout();
+        await server.Client.PublishAsync(new PublishRequest { Room = room, Sender = "Ada", Text = new string('b', 40_000) }).ResponseAsync.DefaultTimeout();
+
+        using var call = server.Client.Subscribe(new SubscribeRequest { Room = room, Epoch = first.Epoch });
+
+        Assert.Equal(new string('a', 20_000), (await call.ResponseStream.ReadNextAsync()).Text);
+        var refused = await call.ResponseStream.MoveNext().ThrowsRpcAsync();
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal("Sending message exceeds the maximum configured message size.", refused.Status.Detail);
+    }
+
     private static (DefaultHttpContext Http, MemoryStream Body) NewResponse()
     {
         var body = new MemoryStream();

@@ -288,28 +288,39 @@ internal sealed class GreeterService(
                 // for more events to arrive, so a lone event is not delayed.
                 byte[]? last = null;
                 var batch = 0;
-                while (batch < MaxEventsPerFlush && sent < limit && events.TryRead(out var item))
+                try
                 {
-                    // Checked between writes, never during one: a write cut short would lose the call's status.
-                    call.Token.ThrowIfCancellationRequested();
-                    if (body is null)
+                    while (batch < MaxEventsPerFlush && sent < limit && events.TryRead(out var item))
                     {
-                        body = new FramedResponse(context.GetHttpContext().Response, _maxSendMessageSize);
-                        writer = NewWriter(context);
-                        await body.StartAsync();
-                    }
+                        // Checked between writes, never during one: a write cut short would lose the call's status.
+                        call.Token.ThrowIfCancellationRequested();
+                        if (body is null)
+                        {
+                            body = new FramedResponse(context.GetHttpContext().Response, _maxSendMessageSize);
+                            writer = NewWriter(context);
+                            await body.StartAsync();
+                        }
 
-                    // Each frame is copied once the next one is read, so that a lone one need not be.
-                    if (last is not null)
-                    {
-                        body.Write(last);
-                    }
+                        // Each frame is copied once the next one is read, so that a lone one need not be.
+                        if (last is not null)
+                        {
+                            body.Write(last);
+                        }
 
-                    last = ChatEventEncoder.Encode(item).Frame;
-                    body.CheckSize(last);
-                    lastSequence = item.Sequence;
-                    sent++;
-                    batch++;
+                        last = ChatEventEncoder.Encode(item).Frame;
+                        body.CheckSize(last);
+                        lastSequence = item.Sequence;
+                        sent++;
+                        batch++;
+                    }
+                }
+                catch
+                {
+                    // The status that follows comes after whole messages: a frame copied across the body's buffers
+                    // is partly handed over already, and the rest must follow it, or the client reads a message cut
+                    // short instead of the status.
+                    body?.Commit();
+                    throw;
                 }
 
                 if (batch == 1 && body!.WritesInOneCall)
