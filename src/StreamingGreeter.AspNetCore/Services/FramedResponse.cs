@@ -110,7 +110,11 @@ internal sealed class FramedResponse(HttpResponse response, int? maxSendMessageS
         }
     }
 
-    /// <summary>Hands the frames written since the last commit to the body, to be sent by its next flush.</summary>
+    /// <summary>
+    /// Hands the frames written since the last commit to the body, to be sent by its next flush. Until then the body may
+    /// hold the first part of a frame that spans its buffers, so a caller that stops between writes, for whatever
+    /// reason, commits before anything else is written to the response (its trailers included).
+    /// </summary>
     public void Commit()
     {
         if (_buffered > 0)
