@@ -34,8 +34,8 @@ public sealed class StreamingGreeterOptions
 
     /// <summary>
     /// Presence and PresenceStats calls one caller may make per second together, with bursts of as many; beyond it
-    /// RESOURCE_EXHAUSTED. Each call copies and sorts the room's member list, so a caller polling in a loop would
-    /// otherwise cost every tenant of a big room. 0 turns the limit off. Default 1,000.
+    /// RESOURCE_EXHAUSTED. A read may copy and sort the room's member list (Redis) or one that changed, so a caller
+    /// polling in a loop would otherwise cost every tenant of a big room. 0 turns the limit off. Default 1,000.
     /// </summary>
     [Range(0, 10_000_000)]
     public int PresenceReadsPerSecond { get; set; } = 1_000;

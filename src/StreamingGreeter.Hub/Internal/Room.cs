@@ -13,10 +13,9 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
     // The room's members on this hub, kept as they join and leave: nothing per event. Made by the first member.
     private Dictionary<(string Sender, string Identity), MemberPresence>? _members;
 
-    // The last presence read, and the count of changes it was made at: a room polled for who is in it is copied and
-    // sorted once per change of its members or subscribers, not once per read.
+    // The last presence read, dropped when the members or subscribers change: a room polled for who is in it is copied
+    // and sorted once per change, not once per read. The count tells a read made outside the lock that it is stale.
     private RoomPresence? _presence;
-    private int _presenceMadeAt;
     private int _changes;
 
     public Room(BroadcastHub hub, string name, EventHistory history, long createdAt, CallerAccount? owner)
@@ -90,7 +89,7 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
 
         subscriber.Slot = SubscriberCount;
         _subscribers[SubscriberCount++] = subscriber;
-        _changes++;
+        Changed();
     }
 
     /// <summary>Removes in O(1) by moving the last subscriber into the freed slot; fan-out order does not matter.</summary>
@@ -107,7 +106,7 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
         last.Slot = slot;
         _subscribers[SubscriberCount] = null!;
         subscriber.Slot = -1;
-        _changes++;
+        Changed();
         return true;
     }
 
@@ -123,7 +122,7 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
         }
 
         member.Add(joined);
-        _changes++;
+        Changed();
     }
 
     /// <summary>A member's subscription ended, under <see cref="Gate"/>.</summary>
@@ -135,7 +134,7 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
             _members.Remove(key);
         }
 
-        _changes++;
+        Changed();
     }
 
     string IRoomPresenceSource.Room => Name;
@@ -154,7 +153,7 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
                 return RoomPresence.Empty;
             }
 
-            if (_presence is { } unchanged && _presenceMadeAt == _changes)
+            if (_presence is { } unchanged)
             {
                 return unchanged;
             }
@@ -168,10 +167,10 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
         var presence = new RoomPresence(members.Length > 0 ? RoomPresence.Sorted(members) : [], subscribers);
         lock (Gate)
         {
-            // Kept unless the room changed meanwhile; a later change makes it stale by its count alone.
+            // Kept unless the room changed meanwhile.
             if (changes == _changes)
             {
-                (_presence, _presenceMadeAt) = (presence, changes);
+                _presence = presence;
             }
         }
 
@@ -179,6 +178,13 @@ internal sealed class Room : IRoomLogListener, IRoomPresenceSource
     }
 
     void IRoomLogListener.OnAppended(RoomEvent item) => _hub.OnAppended(this, item);
+
+    /// <summary>Who is in the room changed, under <see cref="Gate"/>.</summary>
+    private void Changed()
+    {
+        _presence = null;
+        _changes++;
+    }
 
     void IRoomLogListener.OnLost(Exception error) => _hub.Close(this, error);
 }
