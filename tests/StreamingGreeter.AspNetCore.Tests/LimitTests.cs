@@ -88,34 +88,31 @@ public sealed class LimitTests
         var eve = TestTokens.Call(TestTokens.ForRooms("eve", room));
 
         // Presence and PresenceStats share one bucket, which holds one second's worth and cannot refill faster.
+        Task Read(int i) => i % 2 == 0
+            ? server.Client.PresenceAsync(new PresenceRequest { Room = room }, eve).ResponseAsync
+            : server.Client.PresenceStatsAsync(new PresenceStatsRequest { Room = room }, eve).ResponseAsync;
         RpcException? error = null;
-        var accepted = 0;
+        var refusedAt = -1;
         for (var i = 0; i < 4 * PerSecond && error is null; i++)
         {
             try
             {
-                if (i % 2 == 0)
-                {
-                    await server.Client.PresenceAsync(new PresenceRequest { Room = room }, eve).ResponseAsync.DefaultTimeout();
-                }
-                else
-                {
-                    await server.Client.PresenceStatsAsync(new PresenceStatsRequest { Room = room }, eve).ResponseAsync.DefaultTimeout();
-                }
-
-                accepted++;
+                await Read(i).DefaultTimeout();
             }
             catch (RpcException refused)
             {
-                error = refused;
+                (error, refusedAt) = (refused, i);
             }
         }
 
         Assert.NotNull(error);
-        Assert.True(accepted >= PerSecond, $"only {accepted} presence reads passed before the first refusal");
+        Assert.True(refusedAt >= PerSecond, $"only {refusedAt} presence reads passed before the first refusal");
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Contains($"caller user eve exceeded the presence rate limit of {PerSecond} reads per second (Greeter:PresenceReadsPerSecond)", error.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(1, totals["streaminggreeter.requests.rejected[reason=presence_rate]"]);
+        // The other call, at once, is refused from the same bucket (a refill in between would take a second).
+        var otherRefused = await Read(refusedAt + 1).ThrowsRpcAsync();
+        Assert.Equal(StatusCode.ResourceExhausted, otherRefused.StatusCode);
+        Assert.Equal(2, totals["streaminggreeter.requests.rejected[reason=presence_rate]"]);
         // Another caller reads the room; the refused one still publishes, which is a budget of its own.
         var stats = await server.Client.PresenceStatsAsync(new PresenceStatsRequest { Room = room }, TestTokens.Call(TestTokens.ForRooms("ann", room))).ResponseAsync.DefaultTimeout();
         Assert.Equal(0, stats.Subscribers);

@@ -52,15 +52,18 @@ public sealed class InMemoryBroadcastHubTests : IDisposable
         var first = await hub.GetPresenceAsync(room).DefaultTimeout();
         Assert.Same(first, await hub.GetPresenceAsync(room).DefaultTimeout());
 
-        var bob = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "bob" }).DefaultTimeout();
+        await using var bob = await hub.SubscribeAsync(room, new SubscribeOptions { Member = "bob" }).DefaultTimeout();
         var joined = await hub.GetPresenceAsync(room).DefaultTimeout();
         await using var watcher = await hub.SubscribeAsync(room).DefaultTimeout();
         var watched = await hub.GetPresenceAsync(room).DefaultTimeout();
         await bob.DisposeAsync().DefaultTimeout();
         var left = await hub.GetPresenceAsync(room).DefaultTimeout();
-
-        Assert.Equal([("ann", 1), ("ann bob", 2), ("ann bob", 3), ("ann", 2)], new[] { first, joined, watched, left }.Select(Seen));
         Assert.Same(left, await hub.GetPresenceAsync(room).DefaultTimeout());
+        // A subscriber that is no member changes the count alone.
+        await watcher.DisposeAsync().DefaultTimeout();
+        var unwatched = await hub.GetPresenceAsync(room).DefaultTimeout();
+
+        Assert.Equal([("ann", 1), ("ann bob", 2), ("ann bob", 3), ("ann", 2), ("ann", 1)], new[] { first, joined, watched, left, unwatched }.Select(Seen));
 
         static (string Members, int Subscribers) Seen(RoomPresence presence) =>
             (string.Join(' ', presence.Members.Select(static m => m.Sender)), presence.Subscribers);

@@ -47,7 +47,8 @@ public sealed class SubscriberQueueTests
     public void TryWrite_FullWithDropOldest_DropsAndReportsTheOldest()
     {
         var dropped = new List<long>();
-        var queue = new SubscriberQueue(capacity: 2, maxBytes: long.MaxValue, item => dropped.Add(item.Sequence));
+        // Bytes for one more than the two it holds: each dropped event must give its bytes back for the next to fit.
+        var queue = new SubscriberQueue(capacity: 2, maxBytes: 3 * Event(1).Size, item => dropped.Add(item.Sequence));
 
         Assert.All(Events(1, 5), item => Assert.True(queue.TryWrite(item, out _)));
 

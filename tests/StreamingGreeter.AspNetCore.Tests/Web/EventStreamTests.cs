@@ -86,8 +86,7 @@ public sealed class EventStreamTests
 
         await publishing.DefaultTimeout();
         Assert.Equal(Enumerable.Range(1, Total).Select(static i => (long)i), seen);
-        // Each broken connection is a client going away, which is normal.
-        Assert.Empty(server.Logs.Errors);
+        // Each broken connection is a client going away, which is normal: the server's disposal fails on an Error.
     }
 
     [Fact]

@@ -135,6 +135,7 @@ public sealed class HttpApiTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Request body too large", body, StringComparison.Ordinal);
         Assert.Contains($"{(128 * 1024 * 4 / 3) + 4096} bytes", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Greeter:MaxEventBytes", body, StringComparison.Ordinal);
         using var next = await http.PostAsJsonAsync($"/rooms/{room}/events", new { text = "small" }).DefaultTimeout();
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }

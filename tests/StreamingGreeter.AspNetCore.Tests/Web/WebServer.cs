@@ -32,6 +32,7 @@ public sealed class WebServer : IAsyncDisposable
         _channel = GrpcChannel.ForAddress(grpcAddress);
         Client = new Greeter.GreeterClient(_channel);
         Http = new HttpClient { BaseAddress = webAddress, Timeout = Timeout.InfiniteTimeSpan };
+        Logs = app.Services.GetRequiredService<LogCapture>();
     }
 
     public WebApplication App { get; }
@@ -47,8 +48,8 @@ public sealed class WebServer : IAsyncDisposable
 
     public InMemoryBroadcastHub Hub => App.Services.GetRequiredService<InMemoryBroadcastHub>();
 
-    /// <summary>Everything the app logged, at every level.</summary>
-    public LogCapture Logs => App.Services.GetRequiredService<LogCapture>();
+    /// <summary>Everything the app logged, at every level; kept, as it is read after the app is disposed.</summary>
+    public LogCapture Logs { get; }
 
     /// <summary>
     /// Starts the app. <paramref name="settings"/> are configuration, e.g. "Hub:SubscriberBufferCapacity=16", in the
@@ -139,6 +140,12 @@ public sealed class WebServer : IAsyncDisposable
         }
 
         await App.DisposeAsync().DefaultTimeout();
+
+        // As TestServer: a client going away is not an error of the server's, and what a test expects it declares.
+        if (Logs.UnexpectedErrors is { Count: > 0 } errors)
+        {
+            throw new InvalidOperationException($"The app logged {errors.Count} event(s) at Error or above that the test did not expect:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}");
+        }
     }
 
     private static Uri Address(ListenOptions listen) => new($"http://127.0.0.1:{listen.IPEndPoint!.Port}");
