@@ -27,7 +27,8 @@ ticks=$(getconf CLK_TCK)
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 load() {
-  h2load -n "$1" -c "$clients" -m "$streams" -t 1 -d "$work/request" \
+  # Bounded in time, as every benchmark here: a stalled server ends the run rather than holding it.
+  timeout 600 h2load -n "$1" -c "$clients" -m "$streams" -t 1 -d "$work/request" \
     -H 'content-type: application/grpc' -H 'te: trailers' "$2/helloworld.Greeter/SayHello"
 }
 

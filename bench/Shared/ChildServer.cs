@@ -115,12 +115,15 @@ internal sealed partial class ChildServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Kill(_process);
-        if (!_process.HasExited)
+        try
         {
-            await _process.WaitForExitAsync();
+            // Bounded: a server that somehow outlives its kill is reported, not waited for for ever.
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
-
-        Forget(_process);
+        finally
+        {
+            Forget(_process);
+        }
     }
 
     /// <summary>
@@ -150,9 +153,9 @@ internal sealed partial class ChildServer : IAsyncDisposable
                 process.Kill(entireProcessTree: true);
             }
         }
-        catch (InvalidOperationException)
+        catch (Exception error) when (error is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            // Already gone, or disposed.
+            // Already gone, disposed, or exiting as it is killed.
         }
     }
 
