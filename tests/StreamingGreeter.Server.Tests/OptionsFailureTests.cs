@@ -6,16 +6,19 @@ namespace StreamingGreeter.Server.Tests;
 /// </summary>
 public sealed class OptionsFailureTests
 {
-    [Fact]
-    public async Task ServerProcess_ValueOutOfRange_ExitsOneWithOneLineNamingKeyAndValue()
+    [Theory]
+    // Out of its range, and not of its type at all.
+    [InlineData("--Hub:SubscriberBufferCapacity=0", "Hub:SubscriberBufferCapacity", "Hub:SubscriberBufferCapacity is 0: it must be between 1 and 1000000")]
+    [InlineData("--Greeter:MaxEventBytes=lots", "Greeter:MaxEventBytes", "Failed to convert configuration value 'lots' at 'Greeter:MaxEventBytes' to type 'System.Int32'.")]
+    public async Task ServerProcess_BadValue_ExitsOneWithOneLineNamingKeyAndValue(string setting, string key, string line)
     {
-        await using var server = GreeterServer.StartProcess("--Hub:SubscriberBufferCapacity=0");
+        await using var server = GreeterServer.StartProcess(setting);
 
         var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(20));
 
         Assert.True(exitCode == 1, server.Transcript);
-        var failure = Assert.Single(server.Output.Lines, static line => line.Contains("Hub:SubscriberBufferCapacity", StringComparison.Ordinal));
-        Assert.EndsWith("Hub:SubscriberBufferCapacity is 0: it must be between 1 and 1000000", failure, StringComparison.Ordinal);
+        var failure = Assert.Single(server.Output.Lines, output => output.Contains(key, StringComparison.Ordinal));
+        Assert.EndsWith(line, failure, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", server.Transcript, StringComparison.Ordinal);
     }
 
@@ -44,19 +47,6 @@ public sealed class OptionsFailureTests
         Assert.Single(server.Output.Lines, static line => line.EndsWith("Auth:ClockSkew is 01:00:00: it must be between 00:00:00 and 00:05:00", StringComparison.Ordinal));
         Assert.DoesNotContain("   at ", server.Transcript, StringComparison.Ordinal);
         Assert.DoesNotContain("Hosting failed to start", server.Transcript, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ServerProcess_ValueNotOfItsType_OneLineNamingKeyValueAndType()
-    {
-        await using var server = GreeterServer.StartProcess("--Greeter:MaxEventBytes=lots");
-
-        var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(20));
-
-        Assert.True(exitCode == 1, server.Transcript);
-        var failure = Assert.Single(server.Output.Lines, static line => line.Contains("Greeter:MaxEventBytes", StringComparison.Ordinal));
-        Assert.EndsWith("Failed to convert configuration value 'lots' at 'Greeter:MaxEventBytes' to type 'System.Int32'.", failure, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", server.Transcript, StringComparison.Ordinal);
     }
 
     [Fact]
